@@ -9,6 +9,9 @@ import org.p2pdns.node.identity.NodeId;
  */
 public interface ValuePolicy {
 
+    /** Largest value (an encoded signed record) the DHT carries: a STORE of it still fits one datagram. */
+    int MAX_VALUE_BYTES = 1000;
+
     /**
      * Checks {@code value} for {@code key} at {@code nowMillis}. {@code held} is the value this node already holds for
      * the key (validated earlier) or {@code null}; the policy refuses a value from another owner or with a sequence

@@ -1,15 +1,32 @@
 package org.p2pdns.node.transport;
 
+import static org.p2pdns.node.transport.NoiseWire.FINISH_HEADER;
+import static org.p2pdns.node.transport.NoiseWire.INIT_HEADER;
+import static org.p2pdns.node.transport.NoiseWire.DATA_HEADER;
+import static org.p2pdns.node.transport.NoiseWire.IK_PROTOCOL;
+import static org.p2pdns.node.transport.NoiseWire.KEY;
+import static org.p2pdns.node.transport.NoiseWire.PATTERN_IK;
+import static org.p2pdns.node.transport.NoiseWire.PATTERN_XX;
+import static org.p2pdns.node.transport.NoiseWire.RESPONSE_HEADER;
+import static org.p2pdns.node.transport.NoiseWire.TAG;
+import static org.p2pdns.node.transport.NoiseWire.TIMESTAMP;
+import static org.p2pdns.node.transport.NoiseWire.VERSION;
+import static org.p2pdns.node.transport.NoiseWire.XX_PROTOCOL;
+import static org.p2pdns.node.transport.NoiseWire.getInt;
+import static org.p2pdns.node.transport.NoiseWire.getLong;
+import static org.p2pdns.node.transport.NoiseWire.newHandshake;
+import static org.p2pdns.node.transport.NoiseWire.putInt;
+import static org.p2pdns.node.transport.NoiseWire.putLong;
+import static org.p2pdns.node.transport.NoiseWire.write;
+
 import com.southernstorm.noise.protocol.CipherStatePair;
 import com.southernstorm.noise.protocol.HandshakeState;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +56,9 @@ import org.p2pdns.node.transport.TransportStats.Counter;
  * window; sessions are rekeyed after {@link TransportConfig#rekeyAfter()} and refused after
  * {@link TransportConfig#rejectAfter()}. Every dropped packet is counted in {@link TransportStats}.
  *
+ * <p>This class is the handshake state machine (both roles, both patterns), kept in one place so its transitions read
+ * together; sessions live in {@link SessionTable}, the byte layout in {@link NoiseWire}.
+ *
  * <p>Not thread-safe by itself: all state belongs to the node's {@link Scheduler}; calls from other threads are posted
  * to it. Wire it as the receiver of session packets: {@code udp.setReceiver(secure)} or
  * {@code demux.onSession(secure)}.
@@ -47,62 +67,12 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SecureTransport.class);
 
-    /** Protocol version byte carried by handshake packets. */
-    public static final int VERSION = 1;
-    /** Pattern byte of a HANDSHAKE_INIT: Noise IK (the responder's key is known). */
-    public static final int PATTERN_IK = 1;
-    /** Pattern byte of a HANDSHAKE_INIT: Noise XX (bootstrap: no key known). */
-    public static final int PATTERN_XX = 2;
-    static final String IK_PROTOCOL = "Noise_IK_25519_ChaChaPoly_SHA256";
-    static final String XX_PROTOCOL = "Noise_XX_25519_ChaChaPoly_SHA256";
-    /** Prefix of every handshake's Noise prologue, followed by the HANDSHAKE_INIT header. */
-    static final byte[] PROLOGUE = "p2pdns-transport/1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-    static final int INIT_HEADER = 7;       // type, version, pattern, sender index
-    static final int RESPONSE_HEADER = 10;  // type, version, sender index, receiver index
-    static final int FINISH_HEADER = 6;     // type, version, receiver index
-    static final int DATA_HEADER = 13;      // type, receiver index, nonce
-    static final int KEY = 32;
-    static final int TAG = 16;
-    static final int TIMESTAMP = 8;
     /** Largest message that rides on an IK HANDSHAKE_INIT (larger ones follow the handshake). */
     public static final int MAX_IK_PIGGYBACK = DatagramTransport.MAX_DATAGRAM - INIT_HEADER - KEY - (KEY + TAG)
             - (KEY + TIMESTAMP + TAG);
     /** Largest message that rides on an XX HANDSHAKE_FINISH. */
     public static final int MAX_XX_PIGGYBACK = DatagramTransport.MAX_DATAGRAM - FINISH_HEADER - (KEY + TAG)
             - (KEY + TAG);
-
-    /** One handshake in progress: ours as initiator (IK or XX), or a peer's XX waiting for its third message. */
-    private static final class Pending {
-        final boolean initiator;
-        final int pattern;
-        final Contact peer;               // IK initiator only
-        final InetSocketAddress address;
-        final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-        byte[] piggyback;                 // IK initiator: the message riding on every attempt's first packet
-        HandshakeState hs;
-        int localIndex;
-        int remoteIndex;                  // XX responder only
-        int attempts;
-        Cancellable timer;
-
-        Pending(boolean initiator, int pattern, Contact peer, InetSocketAddress address) {
-            this.initiator = initiator;
-            this.pattern = pattern;
-            this.peer = peer;
-            this.address = address;
-        }
-
-        int queuedCount() {
-            return queue.size() + (piggyback != null ? 1 : 0);
-        }
-    }
-
-    /** The sessions with one peer: current (used to send) and previous (still accepted while the peer switches). */
-    private static final class PeerState {
-        SecureSession current;
-        SecureSession previous;
-    }
 
     private final NodeIdentity identity;
     private final DatagramTransport datagrams;
@@ -114,12 +84,10 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     private final byte[] localX25519Private;
     private final HandshakeRateLimiter rateLimiter;
 
-    private final Map<Integer, SecureSession> sessionsByIndex = new HashMap<>();
-    private final LinkedHashMap<NodeId, PeerState> peers = new LinkedHashMap<>(64, 0.75f, true);
-    private final Map<InetSocketAddress, NodeId> peerByAddress = new HashMap<>();
-    private final LinkedHashMap<Integer, Pending> pendingByIndex = new LinkedHashMap<>();
-    private final Map<NodeId, Pending> pendingIkByPeer = new HashMap<>();
-    private final Map<InetSocketAddress, Pending> pendingXxByAddress = new HashMap<>();
+    private final SessionTable sessions;
+    private final LinkedHashMap<Integer, PendingHandshake> pendingByIndex = new LinkedHashMap<>();
+    private final Map<NodeId, PendingHandshake> pendingIkByPeer = new HashMap<>();
+    private final Map<InetSocketAddress, PendingHandshake> pendingXxByAddress = new HashMap<>();
     private final LinkedHashMap<NodeId, Long> lastInitTimestamp;
     private final LinkedHashMap<NodeId, byte[]> x25519Cache;
 
@@ -149,6 +117,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         this.localPublicKey = identity.publicKey();
         this.localX25519Private = identity.x25519PrivateKey();
         this.rateLimiter = new HandshakeRateLimiter(config.handshakesPerSecondPerIp(), config.handshakeBurstPerIp());
+        this.sessions = new SessionTable(config, stats);
         int remembered = Math.max(1024, 2 * config.maxPeers());
         this.lastInitTimestamp = lruMap(remembered);
         this.x25519Cache = lruMap(remembered);
@@ -245,23 +214,17 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
 
     /** The session this node sends on to {@code peer}, if one is established. */
     public Optional<SessionInfo> session(NodeId peer) {
-        PeerState ps = peers.get(peer);
-        if (ps == null || ps.current == null) {
-            return Optional.empty();
-        }
-        SecureSession s = ps.current;
-        return Optional.of(new SessionInfo(s.localIndex, s.remoteIndex, s.peerId, s.address, s.initiatedByUs,
-                s.establishedMillis, s.sendNonce));
+        return sessions.info(peer);
     }
 
     /** Sessions held (current and previous, all peers). */
     public int sessionCount() {
-        return sessionsByIndex.size();
+        return sessions.sessionCount();
     }
 
     /** Peers with session state. */
     public int peerCount() {
-        return peers.size();
+        return sessions.peerCount();
     }
 
     /** Handshakes in progress (both roles). */
@@ -280,15 +243,10 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         if (sweepTimer != null) {
             sweepTimer.cancel();
         }
-        for (Pending p : new ArrayList<>(pendingByIndex.values())) {
+        for (PendingHandshake p : new ArrayList<>(pendingByIndex.values())) {
             removePending(p);
         }
-        for (SecureSession s : sessionsByIndex.values()) {
-            s.destroy();
-        }
-        sessionsByIndex.clear();
-        peers.clear();
-        peerByAddress.clear();
+        sessions.clear();
     }
 
     // ---------------------------------------------------------------------------------------------------- sending
@@ -317,14 +275,13 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             deferred.add(message);
             return;
         }
-        PeerState ps = peers.get(id);
-        if (ps != null && ps.current != null && sendable(ps.current)) {
-            SecureSession s = ps.current;
+        SecureSession s = sessions.sendableTo(id, scheduler.nowMillis());
+        if (s != null) {
             sendOn(s, message);
             maybeRekey(s);
             return;
         }
-        Pending p = pendingIkByPeer.get(id);
+        PendingHandshake p = pendingIkByPeer.get(id);
         if (p != null) {
             enqueue(p, message);
             return;
@@ -338,7 +295,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             stats.increment(Counter.WEAK_ID_DROPPED);
             return;
         }
-        p = new Pending(true, PATTERN_IK, to, to.address());
+        p = new PendingHandshake(true, PATTERN_IK, to, to.address());
         if (message.length <= MAX_IK_PIGGYBACK) {
             p.piggyback = message;
         } else {
@@ -357,38 +314,31 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             deferred.add(message);
             return;
         }
-        NodeId known = peerByAddress.get(to);
-        if (known != null) {
-            PeerState ps = peers.get(known);
-            if (ps != null && ps.current != null && sendable(ps.current) && ps.current.address.equals(to)) {
-                sendOn(ps.current, message);
-                maybeRekey(ps.current);
-                return;
-            }
+        NodeId known = sessions.peerAt(to);
+        SecureSession s = known == null ? null : sessions.sendableTo(known, scheduler.nowMillis());
+        if (s != null && s.address.equals(to)) {
+            sendOn(s, message);
+            maybeRekey(s);
+            return;
         }
-        Pending p = pendingXxByAddress.get(to);
+        PendingHandshake p = pendingXxByAddress.get(to);
         if (p != null) {
             enqueue(p, message);
             return;
         }
-        p = new Pending(true, PATTERN_XX, null, to);
+        p = new PendingHandshake(true, PATTERN_XX, null, to);
         p.queue.add(message);
         pendingXxByAddress.put(to, p);
         stats.increment(Counter.HANDSHAKES_INITIATED);
         attempt(p);
     }
 
-    private void enqueue(Pending p, byte[] message) {
+    private void enqueue(PendingHandshake p, byte[] message) {
         if (p.queue.size() >= config.maxQueuedPerHandshake()) {
             stats.increment(Counter.QUEUED_MESSAGES_DROPPED);
             return;
         }
         p.queue.add(message);
-    }
-
-    private boolean sendable(SecureSession s) {
-        return scheduler.nowMillis() - s.establishedMillis < config.rejectAfter().toMillis()
-                && s.sendNonce < 2 * config.rekeyAfterMessages();
     }
 
     private void sendOn(SecureSession s, byte[] message) {
@@ -416,7 +366,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         long age = scheduler.nowMillis() - s.establishedMillis;
         long due = config.rekeyAfter().toMillis() + (s.initiatedByUs ? 0 : config.simultaneityWindow().toMillis());
         if ((age >= due || s.sendNonce >= config.rekeyAfterMessages()) && !pendingIkByPeer.containsKey(s.peerId)) {
-            Pending p = new Pending(true, PATTERN_IK, new Contact(s.peerId, s.peerKey, s.address), s.address);
+            PendingHandshake p = new PendingHandshake(true, PATTERN_IK, new Contact(s.peerId, s.peerKey, s.address), s.address);
             pendingIkByPeer.put(s.peerId, p);
             stats.increment(Counter.REKEYS);
             stats.increment(Counter.HANDSHAKES_INITIATED);
@@ -427,7 +377,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     // ---------------------------------------------------------------------------------------------------- initiator
 
     /** Sends a fresh first handshake packet for {@code p} (new ephemeral key, new index) and arms its retry timer. */
-    private void attempt(Pending p) {
+    private void attempt(PendingHandshake p) {
         if (p.hs != null) {
             p.hs.destroy();
         }
@@ -444,7 +394,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         byte[] payload;
         HandshakeState hs;
         if (p.pattern == PATTERN_IK) {
-            hs = newHandshake(IK_PROTOCOL, HandshakeState.INITIATOR, header);
+            hs = newHandshake(IK_PROTOCOL, HandshakeState.INITIATOR, localX25519Private, header);
             hs.getRemotePublicKey().setPublicKey(x25519Of(p.peer.id(), p.peer.publicKey()), 0);
             byte[] m = p.piggyback != null ? p.piggyback : new byte[0];
             payload = new byte[KEY + TIMESTAMP + m.length];
@@ -452,7 +402,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             putLong(payload, KEY, nextTimestamp());
             System.arraycopy(m, 0, payload, KEY + TIMESTAMP, m.length);
         } else {
-            hs = newHandshake(XX_PROTOCOL, HandshakeState.INITIATOR, header);
+            hs = newHandshake(XX_PROTOCOL, HandshakeState.INITIATOR, localX25519Private, header);
             payload = new byte[0];
         }
         hs.start();
@@ -468,7 +418,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         p.timer = scheduler.schedule(config.handshakeRetransmit(), () -> onHandshakeTimer(p, index));
     }
 
-    private void onHandshakeTimer(Pending p, int index) {
+    private void onHandshakeTimer(PendingHandshake p, int index) {
         if (pendingByIndex.get(index) != p) {
             return;
         }
@@ -493,7 +443,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             return;
         }
         int remoteIndex = getInt(packet, 2);
-        Pending p = pendingByIndex.get(getInt(packet, 6));
+        PendingHandshake p = pendingByIndex.get(getInt(packet, 6));
         if (p == null || !p.initiator || p.hs == null) {
             stats.increment(Counter.HANDSHAKE_UNKNOWN);
             return;
@@ -562,7 +512,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         flush(p, s);
     }
 
-    private void flush(Pending p, SecureSession s) {
+    private void flush(PendingHandshake p, SecureSession s) {
         while (!p.queue.isEmpty()) {
             sendOn(s, p.queue.poll());
         }
@@ -593,7 +543,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         int remoteIndex = getInt(packet, 3);
         byte[] header = Arrays.copyOf(packet, INIT_HEADER);
         HandshakeState hs = newHandshake(pattern == PATTERN_IK ? IK_PROTOCOL : XX_PROTOCOL, HandshakeState.RESPONDER,
-                header);
+                localX25519Private, header);
         hs.start();
         byte[] payload = new byte[packet.length];
         int n;
@@ -674,7 +624,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             hs.destroy();
             return;
         }
-        Pending p = new Pending(false, PATTERN_XX, null, from);
+        PendingHandshake p = new PendingHandshake(false, PATTERN_XX, null, from);
         p.hs = hs;
         p.remoteIndex = remoteIndex;
         p.localIndex = newIndex();
@@ -705,7 +655,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             stats.increment(Counter.BAD_VERSION);
             return;
         }
-        Pending p = pendingByIndex.get(getInt(packet, 2));
+        PendingHandshake p = pendingByIndex.get(getInt(packet, 2));
         if (p == null || p.initiator || p.hs == null) {
             stats.increment(Counter.HANDSHAKE_UNKNOWN);
             return;
@@ -749,13 +699,13 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             stats.increment(Counter.MALFORMED);
             return;
         }
-        SecureSession s = sessionsByIndex.get(getInt(packet, 1));
+        SecureSession s = sessions.byIndex(getInt(packet, 1));
         if (s == null) {
             stats.increment(Counter.UNKNOWN_SESSION);
             return;
         }
         long now = scheduler.nowMillis();
-        if (now - s.establishedMillis >= config.rejectAfter().toMillis()) {
+        if (sessions.tooOld(s, now)) {
             stats.increment(Counter.EXPIRED_SESSION);
             return;
         }
@@ -776,85 +726,24 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         s.replay.update(nonce);
         s.lastUsedMillis = now;
         if (!s.address.equals(from)) {
-            // roaming: follow the address authenticated packets come from (NAT rebinding, hole punching)
-            stats.increment(Counter.ROAMED);
-            if (s.peerId.equals(peerByAddress.get(s.address))) {
-                peerByAddress.remove(s.address);
-            }
-            s.address = from;
-            peerByAddress.put(from, s.peerId);
-            PeerState ps = peers.get(s.peerId);
-            if (ps != null && ps.current != null) {
-                ps.current.address = from;
-            }
+            sessions.roam(s, from);
         }
         deliver(s, from, plain);
     }
 
-    /**
-     * Makes {@code s} the session to send on to its peer, keeping the one it replaces to receive on. When both ends
-     * opened sessions at the same time, both keep the one whose initiator has the lower node id, so they agree.
-     */
     private void install(SecureSession s) {
-        sessionsByIndex.put(s.localIndex, s);
-        stats.increment(Counter.SESSIONS_ESTABLISHED);
-        PeerState ps = peers.get(s.peerId);
-        if (ps == null) {
-            ps = new PeerState();
-            peers.put(s.peerId, ps);
-        }
-        SecureSession cur = ps.current;
-        boolean keepCurrent = cur != null && sendable(cur)
-                && s.establishedMillis - cur.establishedMillis < config.simultaneityWindow().toMillis()
-                && cur.initiatorId.compareTo(s.initiatorId) < 0;
-        if (ps.previous != null) {
-            drop(ps.previous);
-        }
-        if (keepCurrent) {
-            ps.previous = s;
-        } else {
-            ps.previous = cur;
-            ps.current = s;
-        }
-        peerByAddress.put(ps.current.address, s.peerId);
-        evictPeersIfNeeded();
+        SecureSession current = sessions.install(s, scheduler.nowMillis());
         ensureSweep();
         // messages waiting behind our own handshake to this peer need not wait any longer
-        Pending p = pendingIkByPeer.get(s.peerId);
-        if (p != null && !p.queue.isEmpty() && ps.current != null) {
-            flush(p, ps.current);
+        PendingHandshake p = pendingIkByPeer.get(s.peerId);
+        if (p != null && !p.queue.isEmpty()) {
+            flush(p, current);
         }
     }
 
-    private void drop(SecureSession s) {
-        sessionsByIndex.remove(s.localIndex);
-        s.destroy();
-    }
-
-    private void evictPeersIfNeeded() {
-        while (peers.size() > config.maxPeers()) {
-            Iterator<Map.Entry<NodeId, PeerState>> it = peers.entrySet().iterator();
-            Map.Entry<NodeId, PeerState> eldest = it.next();
-            it.remove();
-            removePeerState(eldest.getKey(), eldest.getValue());
-            stats.increment(Counter.SESSIONS_EVICTED);
-        }
-    }
-
-    private void removePeerState(NodeId id, PeerState ps) {
-        for (SecureSession s : new SecureSession[] {ps.current, ps.previous}) {
-            if (s != null) {
-                drop(s);
-                if (id.equals(peerByAddress.get(s.address))) {
-                    peerByAddress.remove(s.address);
-                }
-            }
-        }
-    }
-
-    private void evictPendingIfNeeded(Pending keep) {
+    private void evictPendingIfNeeded(PendingHandshake keep) {
         while (pendingByIndex.size() > config.maxPendingHandshakes()) {
-            Pending eldest = pendingByIndex.values().iterator().next();
+            PendingHandshake eldest = pendingByIndex.values().iterator().next();
             if (eldest == keep) {
                 return;
             }
@@ -864,7 +753,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
     }
 
-    private void removePending(Pending p) {
+    private void removePending(PendingHandshake p) {
         pendingByIndex.remove(p.localIndex);
         if (p.timer != null) {
             p.timer.cancel();
@@ -893,42 +782,8 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     /** Discards sessions past their reject-after age or idle too long; reschedules itself while sessions remain. */
     private void sweep() {
         sweepTimer = null;
-        if (closed) {
-            return;
-        }
-        long now = scheduler.nowMillis();
-        Iterator<Map.Entry<NodeId, PeerState>> it = peers.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<NodeId, PeerState> e = it.next();
-            PeerState ps = e.getValue();
-            if (ps.previous != null && expired(ps.previous, now)) {
-                removeSession(e.getKey(), ps.previous);
-                ps.previous = null;
-            }
-            if (ps.current != null && expired(ps.current, now)) {
-                removeSession(e.getKey(), ps.current);
-                ps.current = ps.previous;
-                ps.previous = null;
-            }
-            if (ps.current == null) {
-                it.remove();
-            }
-        }
-        if (!peers.isEmpty()) {
+        if (!closed && sessions.sweep(scheduler.nowMillis())) {
             ensureSweep();
-        }
-    }
-
-    private boolean expired(SecureSession s, long now) {
-        return now - s.establishedMillis >= config.rejectAfter().toMillis()
-                || now - s.lastUsedMillis >= config.idleTimeout().toMillis();
-    }
-
-    private void removeSession(NodeId id, SecureSession s) {
-        drop(s);
-        stats.increment(Counter.SESSIONS_EXPIRED);
-        if (id.equals(peerByAddress.get(s.address))) {
-            peerByAddress.remove(s.address);
         }
     }
 
@@ -991,28 +846,6 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         return x.length == 0 ? null : x;
     }
 
-    private HandshakeState newHandshake(String protocol, int role, byte[] initHeader) {
-        try {
-            HandshakeState hs = new HandshakeState(protocol, role);
-            hs.getLocalKeyPair().setPrivateKey(localX25519Private, 0);
-            byte[] prologue = new byte[PROLOGUE.length + initHeader.length];
-            System.arraycopy(PROLOGUE, 0, prologue, 0, PROLOGUE.length);
-            System.arraycopy(initHeader, 0, prologue, PROLOGUE.length, initHeader.length);
-            hs.setPrologue(prologue, 0, prologue.length);
-            return hs;
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("noise-java lacks " + protocol, e);
-        }
-    }
-
-    private static int write(HandshakeState hs, byte[] out, int offset, byte[] payload) {
-        try {
-            return hs.writeMessage(out, offset, payload, 0, payload.length);
-        } catch (ShortBufferException e) {
-            throw new IllegalStateException("handshake buffer too small", e);
-        }
-    }
-
     /** A strictly increasing handshake timestamp (ms), so a peer can refuse replayed initiations. */
     private long nextTimestamp() {
         lastSentTimestamp = Math.max(scheduler.nowMillis(), lastSentTimestamp + 1);
@@ -1023,32 +856,12 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         int i;
         do {
             i = random.nextInt();
-        } while (i == 0 || sessionsByIndex.containsKey(i) || pendingByIndex.containsKey(i));
+        } while (i == 0 || sessions.containsIndex(i) || pendingByIndex.containsKey(i));
         return i;
     }
 
     private void internalError(String what, RuntimeException e) {
         stats.increment(Counter.INTERNAL_ERRORS);
         LOG.warn("secure transport: unexpected failure in {}", what, e);
-    }
-
-    static void putInt(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 24);
-        b[off + 1] = (byte) (v >>> 16);
-        b[off + 2] = (byte) (v >>> 8);
-        b[off + 3] = (byte) v;
-    }
-
-    static int getInt(byte[] b, int off) {
-        return (b[off] & 0xff) << 24 | (b[off + 1] & 0xff) << 16 | (b[off + 2] & 0xff) << 8 | (b[off + 3] & 0xff);
-    }
-
-    static void putLong(byte[] b, int off, long v) {
-        putInt(b, off, (int) (v >>> 32));
-        putInt(b, off + 4, (int) v);
-    }
-
-    static long getLong(byte[] b, int off) {
-        return ((long) getInt(b, off) << 32) | (getInt(b, off + 4) & 0xffffffffL);
     }
 }

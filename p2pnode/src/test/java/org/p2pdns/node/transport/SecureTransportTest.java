@@ -261,14 +261,14 @@ class SecureTransportTest {
         NodeIdentity attacker = NodeIdentity.generate(random);
         NodeIdentity victim = NodeIdentity.generate(random);
         // a valid IK initiation made with the attacker's static key, claiming the victim's Ed25519 key
-        byte[] header = {(byte) PacketType.HANDSHAKE_INIT, SecureTransport.VERSION, SecureTransport.PATTERN_IK,
+        byte[] header = {(byte) PacketType.HANDSHAKE_INIT, NoiseWire.VERSION, NoiseWire.PATTERN_IK,
             0, 0, 0, 7};
-        HandshakeState hs = new HandshakeState(SecureTransport.IK_PROTOCOL, HandshakeState.INITIATOR);
+        HandshakeState hs = new HandshakeState(NoiseWire.IK_PROTOCOL, HandshakeState.INITIATOR);
         hs.getLocalKeyPair().setPrivateKey(attacker.x25519PrivateKey(), 0);
         hs.getRemotePublicKey().setPublicKey(b.identity.x25519PublicKey(), 0);
-        byte[] prologue = new byte[SecureTransport.PROLOGUE.length + header.length];
-        System.arraycopy(SecureTransport.PROLOGUE, 0, prologue, 0, SecureTransport.PROLOGUE.length);
-        System.arraycopy(header, 0, prologue, SecureTransport.PROLOGUE.length, header.length);
+        byte[] prologue = new byte[NoiseWire.PROLOGUE.length + header.length];
+        System.arraycopy(NoiseWire.PROLOGUE, 0, prologue, 0, NoiseWire.PROLOGUE.length);
+        System.arraycopy(header, 0, prologue, NoiseWire.PROLOGUE.length, header.length);
         hs.setPrologue(prologue, 0, prologue.length);
         hs.start();
         byte[] payload = new byte[32 + 8 + 3];
@@ -299,7 +299,7 @@ class SecureTransportTest {
         net.inject(x, b.endpoint.address, badVersion);
         byte[] response = new byte[100];
         response[0] = (byte) PacketType.HANDSHAKE_RESPONSE;
-        response[1] = SecureTransport.VERSION;
+        response[1] = NoiseWire.VERSION;
         net.inject(x, b.endpoint.address, response);
         run();
         assertEquals(1, b.stats.get(Counter.UNKNOWN_SESSION));
@@ -322,7 +322,7 @@ class SecureTransportTest {
             if (p.length > 0 && r.nextBoolean()) {
                 p[0] = (byte) (PacketType.HANDSHAKE_INIT + r.nextInt(4));
                 if (p.length > 2 && r.nextBoolean()) {
-                    p[1] = SecureTransport.VERSION;
+                    p[1] = NoiseWire.VERSION;
                     p[2] = (byte) (1 + r.nextInt(2));
                 }
             }

@@ -725,6 +725,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
         s.replay.update(nonce);
         s.lastUsedMillis = now;
+        sessions.received(s);
         if (!s.address.equals(from)) {
             sessions.roam(s, from);
         }

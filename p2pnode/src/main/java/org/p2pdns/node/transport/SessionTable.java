@@ -107,6 +107,20 @@ final class SessionTable {
     }
 
     /**
+     * Notes that an authenticated packet arrived on {@code s}. If {@code s} is the peer's previous session but newer
+     * than the current one, the peer evidently sends on it (it restarted, or lost the session the tie-break kept), so
+     * it becomes the session to send on.
+     */
+    void received(SecureSession s) {
+        PeerState ps = peers.get(s.peerId);
+        if (ps != null && ps.previous == s && ps.current != null
+                && s.establishedMillis > ps.current.establishedMillis) {
+            ps.previous = ps.current;
+            ps.current = s;
+        }
+    }
+
+    /**
      * Moves the peer of {@code s} to {@code from}, where an authenticated packet of {@code s} just came from (NAT
      * rebinding, a punched hole): replies follow the peer.
      */

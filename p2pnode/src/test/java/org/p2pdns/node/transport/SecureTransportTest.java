@@ -437,6 +437,31 @@ class SecureTransportTest {
     }
 
     @Test
+    void peerThatRestartsRightAfterAHandshakeIsFollowedToItsNewSession() {
+        NodeIdentity x = NodeIdentity.generate(random);
+        NodeIdentity y = NodeIdentity.generate(random);
+        boolean xLower = x.id().compareTo(y.id()) < 0;
+        Node a = new Node(xLower ? x : y, config);   // the lower id: the tie-break favours its sessions
+        Node b = new Node(xLower ? y : x, config);
+        a.send(b, "one");
+        run();
+        // b restarts on the same address with the same key, within one handshake lifetime, and talks first
+        SecureTransport restarted = new SecureTransport(b.identity, b.endpoint, scheduler, random, config,
+                new TransportStats());
+        List<String> got = new ArrayList<>();
+        restarted.setHandler((from, m) -> got.add(new String(m, StandardCharsets.UTF_8)));
+        b.endpoint.setReceiver(restarted);
+        a.onMessage = (from, m) -> a.transport.send(from, bytes("ack-" + m));
+        restarted.send(a.contact(), bytes("r1"));
+        run();
+        restarted.send(a.contact(), bytes("r2"));
+        run();
+        a.send(b, "from-a");
+        run();
+        assertEquals(List.of("ack-r1", "ack-r2", "from-a"), got);
+    }
+
+    @Test
     void sessionFollowsTheAddressAuthenticatedPacketsComeFrom() {
         Node a = new Node(config);
         Node b = new Node(config);

@@ -18,7 +18,7 @@ public final class DataDirLayout {
     /** The node's Ed25519 identity key with its id proof of work (mode 600). */
     public static final String NODE_KEY = "node.key";
     /** The embedded store: records held for the network and the node's owned records (H2 MVStore). */
-    public static final String STORE = "store.mv";
+    public static final String STORE = "records.mv.db";
     /** The routing table saved at shutdown, used to rejoin without a bootstrap peer. */
     public static final String ROUTING_TABLE = "routing.table";
     /** Name-owner keys (one file per key, mode 600). */

@@ -35,13 +35,13 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  p2p --start-node                                  run a node and its DNS bridge on 127.0.0.1:5354",
-            "  p2p --start-node --intro intro.example.org:7701   join the network of an introduction server",
+            "  p2p --start-node --intro intro.example.org:7460   join the network of an introduction server",
             "  p2p --query example.p2p --type A                  resolve a name",
             "  p2p --register example.p2p --a 192.0.2.10 --ttl 300",
             "  p2p --register example.p2p --zone-file example.zone",
             "  p2p --lapse example.p2p                           stop renewing a name",
             "  p2p --status --json",
-            "  p2p --intro-server --intro-port 7701              self-host an introduction server",
+            "  p2p --intro-server --intro-port 7460              self-host an introduction server",
             "  p2p keys list"
         })
 public final class P2pCommand implements Callable<Integer> {
@@ -150,9 +150,9 @@ public final class P2pCommand implements Callable<Integer> {
     static final class IntroServer {
         @Option(names = "--intro-server", required = true, description = "run an introduction server until Ctrl-C")
         boolean introServer;
-        @Option(names = "--intro-port", paramLabel = "PORT", description = "its UDP port (default 7701)")
+        @Option(names = "--intro-port", paramLabel = "PORT", description = "its UDP port (default 7460; 0 = any)")
         String port;
-        @Option(names = "--stun-port", paramLabel = "PORT", description = "its STUN port (default 3478; 0 = none)")
+        @Option(names = "--stun-port", paramLabel = "PORT", description = "its STUN port (default 3478; -1 = none; 0 = any)")
         String stunPort;
         @Option(names = "--intro-bind", paramLabel = "IP", description = "address to bind (default 0.0.0.0)")
         String bind;

@@ -24,8 +24,8 @@ public enum ConfigKey {
     NAME_DIFFICULTY("network.name-difficulty", "20", "0..40", "name-claim proof of work (leading zero bits); every node of a network must agree"),
     QUERY_TIMEOUT("query.timeout", "10", "1..120 (seconds)", "how long p2p --query waits for an answer"),
     INTRO_SERVER_BIND("intro-server.bind", "0.0.0.0", "an IP address", "address p2p --intro-server binds to"),
-    INTRO_SERVER_PORT("intro-server.port", "7701", "1..65535", "UDP port of p2p --intro-server (registration, peer lists, rendezvous, relay)"),
-    STUN_PORT("intro-server.stun-port", "3478", "0..65535 (0 = no separate STUN port)", "UDP port of the introduction server's STUN responder");
+    INTRO_SERVER_PORT("intro-server.port", "7460", "0..65535 (0 = any free port)", "UDP port of p2p --intro-server (registration, peer lists, rendezvous, relay)"),
+    STUN_PORT("intro-server.stun-port", "3478", "-1..65535 (-1 = no STUN responder, 0 = any free port)", "UDP port of the introduction server's STUN responder");
 
     private final String key;
     private final String defaultValue;

@@ -85,8 +85,8 @@ public final class ConfigLoader {
                 network,
                 Duration.ofSeconds(intIn(values, ConfigKey.QUERY_TIMEOUT, 1, 120)),
                 ip(values, ConfigKey.INTRO_SERVER_BIND),
-                intIn(values, ConfigKey.INTRO_SERVER_PORT, 1, 65535),
-                intIn(values, ConfigKey.STUN_PORT, 0, 65535));
+                intIn(values, ConfigKey.INTRO_SERVER_PORT, 0, 65535),
+                intIn(values, ConfigKey.STUN_PORT, -1, 65535));
     }
 
     private static void readFile(Path file, Map<ConfigKey, Sourced> values) {

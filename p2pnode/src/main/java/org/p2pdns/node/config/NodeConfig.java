@@ -22,7 +22,7 @@ import java.util.List;
  * @param queryTimeout    how long a query waits
  * @param introServerBind address {@code p2p --intro-server} binds to
  * @param introServerPort UDP port of the introduction server
- * @param stunPort        UDP port of the introduction server's STUN responder, 0 for none
+ * @param stunPort        UDP port of the introduction server's STUN responder, -1 for none, 0 for any free port
  */
 public record NodeConfig(Path dataDir, String bind, int port, List<HostPort> bootstrap, List<HostPort> intro,
                          boolean dnsEnabled, HostPort dnsAddress, boolean upnp, int controlPort, NetworkParams network,
@@ -36,8 +36,8 @@ public record NodeConfig(Path dataDir, String bind, int port, List<HostPort> boo
         requireIp(ConfigKey.INTRO_SERVER_BIND, introServerBind);
         requirePort(ConfigKey.PORT, port, 0);
         requirePort(ConfigKey.CONTROL_PORT, controlPort, 0);
-        requirePort(ConfigKey.INTRO_SERVER_PORT, introServerPort, 1);
-        requirePort(ConfigKey.STUN_PORT, stunPort, 0);
+        requirePort(ConfigKey.INTRO_SERVER_PORT, introServerPort, 0);
+        requirePort(ConfigKey.STUN_PORT, stunPort, -1);
         bootstrap = List.copyOf(bootstrap);
         intro = List.copyOf(intro);
         for (HostPort h : bootstrap) {

@@ -75,7 +75,7 @@ class ConfigLoaderTest {
                 ConfigKey.INTRO, "10.0.0.1:0",
                 ConfigKey.TLD, "Not A Label",
                 ConfigKey.QUERY_TIMEOUT, "0",
-                ConfigKey.INTRO_SERVER_PORT, "0",
+                ConfigKey.INTRO_SERVER_PORT, "65536",
                 ConfigKey.CONTROL_PORT, "-1");
         bad.forEach((k, v) -> {
             ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir, Map.of(), Map.of(k, v)),

@@ -41,7 +41,7 @@ import org.p2pdns.node.transport.TransportStats.Counter;
 
 /**
  * Authenticated, encrypted messages between nodes over a {@link DatagramTransport}, with Noise sessions
- * (X25519, ChaCha20-Poly1305, SHA-256; noise-java). The wire format is in docs/protocol-transport.md.
+ * (X25519, ChaCha20-Poly1305, SHA-256; see {@link NoiseHandshake}). The wire format is in docs/protocol-transport.md.
  *
  * <p>To a peer whose key is known ({@link #send}) the handshake is Noise IK and the first message rides on the first
  * handshake packet, so a new peer costs no extra round trip; the responder's reply, if its handler sends one at once,
@@ -100,7 +100,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
 
     /**
      * A secure transport for {@code identity} over {@code datagrams}; timers run on {@code scheduler}, session indexes
-     * come from {@code random} (seeded in tests). Noise ephemeral keys come from noise-java's own SecureRandom.
+     * come from {@code random} (seeded in tests). Noise ephemeral keys come from a SecureRandom.
      */
     public SecureTransport(NodeIdentity identity, DatagramTransport datagrams, Scheduler scheduler, Random random,
                            TransportConfig config, TransportStats stats) {
@@ -211,22 +211,22 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
     }
 
-    /** The session this node sends on to {@code peer}, if one is established. */
+    /** The session this node sends on to {@code peer}, if one is established. Call on the event thread. */
     public Optional<SessionInfo> session(NodeId peer) {
         return sessions.info(peer);
     }
 
-    /** Sessions held (current and previous, all peers). */
+    /** Sessions held (current and previous, all peers). Call on the event thread. */
     public int sessionCount() {
         return sessions.sessionCount();
     }
 
-    /** Peers with session state. */
+    /** Peers with session state. Call on the event thread. */
     public int peerCount() {
         return sessions.peerCount();
     }
 
-    /** Handshakes in progress (both roles). */
+    /** Handshakes in progress (both roles). Call on the event thread. */
     public int pendingHandshakes() {
         return pendingByIndex.size();
     }

@@ -338,6 +338,62 @@ class SecureTransportTest {
     }
 
     @Test
+    void randomBodiesBehindValidHeadersAreRefusedAndCounted() {
+        Node a = new Node(config);
+        Node b = new Node(config.withHandshakeRate(1e6, 1_000_000));
+        a.send(b, "before");
+        run();
+        int sessionIndex = b.transport.session(a.identity.id()).orElseThrow().localIndex();
+        // leave an XX handshake of b's waiting for its FINISH
+        Node c = new Node(config);
+        net.setFilter((f, t, p) -> t.equals(c.endpoint.address) || f.equals(c.endpoint.address) ? null : p);
+        c.transport.sendToAddress(b.endpoint.address, bytes("x"));
+        byte[] xxInit = net.log().get(net.log().size() - 1).packet();
+        net.setFilter((f, t, p) -> p);
+        b.transport.onDatagram(c.endpoint.address, xxInit);
+        byte[] xxResponse = net.log().get(net.log().size() - 1).packet();
+        int pendingIndex = NoiseWire.getInt(xxResponse, 2);
+        Random r = new Random(7);
+        long macBefore = b.stats.get(Counter.BAD_MAC);
+        for (int i = 0; i < 1500; i++) {
+            byte[] p = new byte[30 + r.nextInt(1170)];
+            r.nextBytes(p);
+            switch (i % 3) {
+                case 0 -> {
+                    p[0] = (byte) PacketType.SESSION_DATA;
+                    NoiseWire.putInt(p, 1, sessionIndex);
+                    NoiseWire.putLong(p, 5, 100 + i);
+                }
+                case 1 -> {
+                    p = Arrays.copyOf(p, Math.max(p.length, 102));
+                    p[0] = (byte) PacketType.HANDSHAKE_FINISH;
+                    p[1] = NoiseWire.VERSION;
+                    NoiseWire.putInt(p, 2, pendingIndex);
+                }
+                default -> {
+                    p = Arrays.copyOf(p, Math.max(p.length, 143));
+                    p[0] = (byte) PacketType.HANDSHAKE_INIT;
+                    p[1] = NoiseWire.VERSION;
+                    p[2] = NoiseWire.PATTERN_IK;
+                }
+            }
+            b.transport.onDatagram(a.endpoint.address, p);
+            if (i % 3 == 1) {
+                // a failed FINISH spends the pending handshake; make a new one
+                b.transport.onDatagram(c.endpoint.address, xxInit);
+                pendingIndex = NoiseWire.getInt(net.log().get(net.log().size() - 1).packet(), 2);
+            }
+        }
+        assertEquals(500, b.stats.get(Counter.BAD_MAC) - macBefore);
+        assertTrue(b.stats.get(Counter.HANDSHAKE_FAILED) >= 1000, b.stats.toString());
+        assertEquals(0, b.stats.get(Counter.INTERNAL_ERRORS));
+        assertEquals(List.of("before"), b.received);
+        a.send(b, "after");
+        run();
+        assertEquals(List.of("before", "after"), b.received);
+    }
+
+    @Test
     void expiredSessionIsDiscardedAndTheNextSendRehandshakesTransparently() {
         Node a = new Node(config);
         Node b = new Node(config);

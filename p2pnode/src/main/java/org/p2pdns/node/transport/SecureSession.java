@@ -23,6 +23,11 @@ final class SecureSession {
     final long establishedMillis;
     final ReplayWindow replay = new ReplayWindow();
     InetSocketAddress address;
+    /**
+     * Whether the peer is known to hold this session: it answered our handshake, finished its own, or sent on it.
+     * An unconfirmed session (its last handshake packet may have been lost) is only used for one handshake lifetime.
+     */
+    boolean confirmed;
     long lastUsedMillis;
     long sendNonce;
 

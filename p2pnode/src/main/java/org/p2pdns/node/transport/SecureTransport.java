@@ -353,7 +353,9 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             throw new IllegalStateException("session packet buffer too small", e);
         }
         s.lastUsedMillis = scheduler.nowMillis();
-        stats.increment(Counter.MESSAGES_SENT);
+        if (message.length > 0) {
+            stats.increment(Counter.MESSAGES_SENT);
+        }
         datagrams.send(s.address, out);
     }
 
@@ -469,12 +471,14 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             removePending(p);
             SecureSession s = new SecureSession(p.localIndex, remoteIndex, p.peer.id(), p.peer.publicKey(), from,
                     keys.sender(), keys.receiver(), identity.id(), true, scheduler.nowMillis());
+            s.confirmed = true;
             stats.increment(Counter.HANDSHAKES_COMPLETED);
             install(s);
             if (payload.length > 0) {
                 deliver(s, from, payload);
             }
             flush(p, s);
+            confirmLater(s);
             return;
         }
         // XX: the responder's payload is its Ed25519 key
@@ -681,17 +685,34 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         removePending(p);
         SecureSession s = new SecureSession(p.localIndex, p.remoteIndex, peerId, edKey, from, keys.sender(),
                 keys.receiver(), peerId, false, scheduler.nowMillis());
+        s.confirmed = true;
         stats.increment(Counter.HANDSHAKES_ACCEPTED);
         install(s);
         if (n > KEY) {
             deliver(s, from, Arrays.copyOfRange(payload, KEY, n));
         }
+        confirmLater(s);
+    }
+
+    /**
+     * The peer's end of {@code s} stays unconfirmed until something arrives on it; if nothing has been sent on it one
+     * retransmit interval from now, an empty packet confirms it (as WireGuard's keepalive), so the peer can use the
+     * session later instead of starting a handshake of its own.
+     */
+    private void confirmLater(SecureSession s) {
+        scheduler.schedule(config.handshakeRetransmit(), () -> {
+            if (!closed && s.sendNonce == 0 && sessions.byIndex(s.localIndex) == s
+                    && sessions.sendable(s, scheduler.nowMillis())) {
+                stats.increment(Counter.KEEPALIVES_SENT);
+                sendOn(s, new byte[0]);
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------------- sessions
 
     private void onData(InetSocketAddress from, byte[] packet) throws ShortBufferException {
-        if (packet.length < DATA_HEADER + TAG + 1) {
+        if (packet.length < DATA_HEADER + TAG) {
             stats.increment(Counter.MALFORMED);
             return;
         }
@@ -721,9 +742,14 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
         s.replay.update(nonce);
         s.lastUsedMillis = now;
+        s.confirmed = true;
         sessions.received(s);
         if (!s.address.equals(from)) {
             sessions.roam(s, from);
+        }
+        if (plain.length == 0) {
+            stats.increment(Counter.KEEPALIVES_RECEIVED);
+            return;
         }
         deliver(s, from, plain);
     }

@@ -42,10 +42,18 @@ final class SessionTable {
         return byIndex.containsKey(index);
     }
 
-    /** The session to send on to {@code peer} if it can still send at {@code now}, or null. Marks the peer used. */
+    /**
+     * The session to send on to {@code peer} at {@code now}, or null: it must be young enough, and either confirmed or
+     * within one handshake lifetime of its establishment (after that, an unconfirmed session is presumed half-open and
+     * a new handshake is better than sending into it). Marks the peer used.
+     */
     SecureSession sendableTo(NodeId peer, long now) {
         PeerState ps = peers.get(peer);
-        return ps != null && ps.current != null && sendable(ps.current, now) ? ps.current : null;
+        if (ps == null || ps.current == null || !sendable(ps.current, now)) {
+            return null;
+        }
+        SecureSession s = ps.current;
+        return s.confirmed || now - s.establishedMillis < config.simultaneityWindow().toMillis() ? s : null;
     }
 
     /** The peer whose session last used {@code address}, or null. */

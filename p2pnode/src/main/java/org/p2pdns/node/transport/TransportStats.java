@@ -76,6 +76,10 @@ public final class TransportStats {
         UNKNOWN_SESSION,
         /** Session packets for a session past its reject-after age. */
         EXPIRED_SESSION,
+        /** Empty session packets sent to confirm a new session to its responder. */
+        KEEPALIVES_SENT,
+        /** Empty session packets received (they confirm the session; nothing is delivered). */
+        KEEPALIVES_RECEIVED,
         /** Sessions established (both roles). */
         SESSIONS_ESTABLISHED,
         /** Sessions discarded because they expired or sat idle. */

@@ -367,7 +367,8 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         long age = scheduler.nowMillis() - s.establishedMillis;
         long due = config.rekeyAfter().toMillis() + (s.initiatedByUs ? 0 : config.simultaneityWindow().toMillis());
         if ((age >= due || s.sendNonce >= config.rekeyAfterMessages()) && !pendingIkByPeer.containsKey(s.peerId)) {
-            PendingHandshake p = new PendingHandshake(true, PATTERN_IK, new Contact(s.peerId, s.peerKey, s.address), s.address);
+            PendingHandshake p = new PendingHandshake(true, PATTERN_IK, new Contact(s.peerId, s.peerKey, s.address),
+                    s.address);
             pendingIkByPeer.put(s.peerId, p);
             stats.increment(Counter.REKEYS);
             stats.increment(Counter.HANDSHAKES_INITIATED);

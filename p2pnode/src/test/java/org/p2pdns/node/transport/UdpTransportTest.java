@@ -146,6 +146,33 @@ class UdpTransportTest {
     }
 
     @Test
+    void ipv6Loopback() throws Exception {
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+        EventLoopScheduler scheduler = closeLater(new EventLoopScheduler("v6"));
+        UdpTransport a;
+        try {
+            a = closeLater(UdpTransport.bind(v6, scheduler, new TransportStats()));
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        UdpTransport b = closeLater(UdpTransport.bind(v6, scheduler, new TransportStats()));
+        TransportConfig cfg = TransportConfig.forNetwork(NetworkParams.TEST);
+        NodeIdentity ia = NodeIdentity.generate(new Random());
+        NodeIdentity ib = NodeIdentity.generate(new Random());
+        SecureTransport sa = new SecureTransport(ia, a, scheduler, new Random(), cfg, new TransportStats());
+        SecureTransport sb = new SecureTransport(ib, b, scheduler, new Random(), cfg, new TransportStats());
+        a.setReceiver(sa);
+        b.setReceiver(sb);
+        CompletableFuture<Contact> got = new CompletableFuture<>();
+        sb.setHandler((from, msg) -> got.complete(from));
+        sa.send(ib.contact(b.localAddress()), new byte[] {1});
+        Contact from = got.get(10, TimeUnit.SECONDS);
+        assertEquals(a.localAddress(), from.address());
+        assertTrue(from.address().getAddress() instanceof java.net.Inet6Address);
+    }
+
+    @Test
     void bindingABusyPortIsAClearError() throws Exception {
         EventLoopScheduler scheduler = closeLater(new EventLoopScheduler("bind-test"));
         UdpTransport first = closeLater(UdpTransport.bind(LOOPBACK_ANY_PORT, scheduler, new TransportStats()));

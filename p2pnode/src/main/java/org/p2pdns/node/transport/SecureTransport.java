@@ -271,7 +271,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             return;
         }
         if (deferPeer != null && deferPeer.equals(id)) {
-            deferred.add(message);
+            defer(message);
             return;
         }
         SecureSession s = sessions.sendableTo(id, scheduler.nowMillis());
@@ -310,7 +310,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             return;
         }
         if (deferAddress != null && deferAddress.equals(to)) {
-            deferred.add(message);
+            defer(message);
             return;
         }
         NodeId known = sessions.peerAt(to);
@@ -330,6 +330,14 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         pendingXxByAddress.put(to, p);
         stats.increment(Counter.HANDSHAKES_INITIATED);
         attempt(p);
+    }
+
+    private void defer(byte[] message) {
+        if (deferred.size() >= config.maxQueuedPerHandshake()) {
+            stats.increment(Counter.QUEUED_MESSAGES_DROPPED);
+            return;
+        }
+        deferred.add(message);
     }
 
     private void enqueue(PendingHandshake p, byte[] message) {

@@ -274,8 +274,9 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             defer(message);
             return;
         }
-        SecureSession s = sessions.sendableTo(id, scheduler.nowMillis());
-        if (s != null) {
+        long now = scheduler.nowMillis();
+        SecureSession s = sessions.sendableTo(id, now);
+        if (s != null && !stale(s, now)) {
             sendOn(s, message);
             maybeRekey(s);
             return;
@@ -284,6 +285,9 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         if (p != null) {
             enqueue(p, message);
             return;
+        }
+        if (s != null) {
+            stats.increment(Counter.STALE_REHANDSHAKES);
         }
         byte[] peerKey = to.publicKey();
         if (!NodeId.ofPublicKey(peerKey).equals(id) || x25519Of(id, peerKey) == null) {
@@ -294,7 +298,8 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             stats.increment(Counter.WEAK_ID_DROPPED);
             return;
         }
-        p = new PendingHandshake(true, PATTERN_IK, to, to.address());
+        // a stale session's address is where the peer was last authenticated (it may be behind a NAT)
+        p = new PendingHandshake(true, PATTERN_IK, to, s != null ? s.address : to.address());
         if (message.length <= MAX_IK_PIGGYBACK) {
             p.piggyback = message;
         } else {
@@ -314,8 +319,9 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             return;
         }
         NodeId known = sessions.peerAt(to);
-        SecureSession s = known == null ? null : sessions.sendableTo(known, scheduler.nowMillis());
-        if (s != null && s.address.equals(to)) {
+        long now = scheduler.nowMillis();
+        SecureSession s = known == null ? null : sessions.sendableTo(known, now);
+        if (s != null && s.address.equals(to) && !stale(s, now)) {
             sendOn(s, message);
             maybeRekey(s);
             return;
@@ -348,6 +354,17 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         p.queue.add(message);
     }
 
+    /**
+     * A session is stale when a message sent on it after the peer had been silent for one handshake lifetime has had
+     * no answer of any kind for another: the peer may have restarted and lost the session, so the next message goes
+     * with a new handshake instead (as WireGuard does after its keepalive timeout). Sends soon after a receipt are
+     * taken for replies and start no such clock. Every DHT message is a request or a reply, so a live peer answers.
+     */
+    private boolean stale(SecureSession s, long now) {
+        return s.unansweredSinceMillis != SecureSession.ANSWERED
+                && now - s.unansweredSinceMillis >= config.simultaneityWindow().toMillis();
+    }
+
     private void sendOn(SecureSession s, byte[] message) {
         long nonce = s.sendNonce++;
         byte[] out = new byte[DATA_HEADER + message.length + TAG];
@@ -363,6 +380,11 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         s.lastUsedMillis = scheduler.nowMillis();
         if (message.length > 0) {
             stats.increment(Counter.MESSAGES_SENT);
+            long now = s.lastUsedMillis;
+            if (s.unansweredSinceMillis == SecureSession.ANSWERED
+                    && now - s.lastReceivedMillis >= config.simultaneityWindow().toMillis()) {
+                s.unansweredSinceMillis = now;
+            }
         }
         datagrams.send(s.address, out);
     }
@@ -752,7 +774,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         s.replay.update(nonce);
         s.lastUsedMillis = now;
         s.confirmed = true;
-        sessions.received(s);
+        sessions.received(s, now);
         if (!s.address.equals(from)) {
             sessions.roam(s, from);
         }

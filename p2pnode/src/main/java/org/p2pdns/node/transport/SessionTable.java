@@ -115,12 +115,21 @@ final class SessionTable {
     }
 
     /**
-     * Notes that an authenticated packet arrived on {@code s}. If {@code s} is the peer's previous session but newer
+     * Notes that an authenticated packet arrived on {@code s}: the peer is answering. If {@code s} is the peer's
+     * previous session but newer
      * than the current one, the peer evidently sends on it (it restarted, or lost the session the tie-break kept), so
      * it becomes the session to send on.
      */
-    void received(SecureSession s) {
+    void received(SecureSession s, long now) {
         PeerState ps = peers.get(s.peerId);
+        if (ps != null) {
+            for (SecureSession x : new SecureSession[] {ps.current, ps.previous}) {
+                if (x != null) {
+                    x.unansweredSinceMillis = SecureSession.ANSWERED;
+                    x.lastReceivedMillis = now;
+                }
+            }
+        }
         if (ps != null && ps.previous == s && ps.current != null
                 && s.establishedMillis > ps.current.establishedMillis) {
             ps.previous = ps.current;

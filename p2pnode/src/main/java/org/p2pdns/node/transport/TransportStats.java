@@ -88,6 +88,8 @@ public final class TransportStats {
         SESSIONS_EVICTED,
         /** Pending handshakes evicted to stay under the pending limit. */
         PENDING_EVICTED,
+        /** New handshakes started because a session's peer stopped answering (it may have restarted). */
+        STALE_REHANDSHAKES,
         /** Rekey handshakes started because a session grew old or used many nonces. */
         REKEYS,
         /** Sessions whose peer address changed to where authenticated packets now come from. */

@@ -554,6 +554,47 @@ class SecureTransportTest {
     }
 
     @Test
+    void unansweredSessionToARestartedPeerIsReplacedByANewHandshake() {
+        Node a = new Node(config);
+        Node b = new Node(config);
+        b.onMessage = (from, m) -> b.transport.send(from, bytes("ack-" + m));
+        a.send(b, "one");
+        scheduler.runFor(Duration.ofSeconds(10));
+        assertEquals(List.of("ack-one"), a.received);
+        // b restarts (same key, same address) and has lost every session
+        SecureTransport restarted = new SecureTransport(b.identity, b.endpoint, scheduler, random, config,
+                new TransportStats());
+        List<String> got = new ArrayList<>();
+        restarted.setHandler((from, m) -> got.add(new String(m, StandardCharsets.UTF_8)));
+        b.endpoint.setReceiver(restarted);
+        a.send(b, "lost");               // into the dead session: no answer
+        run();
+        assertEquals(List.of(), got);
+        scheduler.runFor(Duration.ofSeconds(4));
+        a.send(b, "found");              // unanswered for a handshake lifetime: sent with a new handshake
+        run();
+        assertEquals(List.of("found"), got);
+        assertEquals(1, a.stats.get(Counter.STALE_REHANDSHAKES));
+    }
+
+    @Test
+    void repliesAfterSilenceDoNotTriggerRehandshakes() {
+        Node a = new Node(config);
+        Node b = new Node(config);
+        b.onMessage = (from, m) -> b.transport.send(from, bytes("re"));
+        for (int i = 0; i < 5; i++) {
+            a.send(b, "q" + i);
+            scheduler.runFor(Duration.ofSeconds(20));
+        }
+        b.send(a, "b-asks");
+        a.send(b, "last");
+        run();
+        assertEquals(6, b.received.size());
+        assertEquals(0, a.stats.get(Counter.STALE_REHANDSHAKES) + b.stats.get(Counter.STALE_REHANDSHAKES));
+        assertEquals(1, a.stats.get(Counter.HANDSHAKES_INITIATED) + b.stats.get(Counter.HANDSHAKES_INITIATED));
+    }
+
+    @Test
     void sessionFollowsTheAddressAuthenticatedPacketsComeFrom() {
         Node a = new Node(config);
         Node b = new Node(config);

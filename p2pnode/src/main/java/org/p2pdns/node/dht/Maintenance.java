@@ -141,7 +141,7 @@ final class Maintenance {
         int deepest = t.bucketIndex(nearest.get(0).id());
         long now = node.now();
         for (int i = 0; i < deepest; i++) {
-            if (t.bucketContacts(i).size() < config().k()) {
+            if (t.bucketContacts(i).size() < Integer.getInteger("p2pdns.refreshBelow", config().k())) {
                 refresh(i, now);
             }
         }

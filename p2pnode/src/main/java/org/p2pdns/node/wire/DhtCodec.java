@@ -157,9 +157,11 @@ public final class DhtCodec {
                 if (len > ErrorMessage.MAX_REASON_BYTES) {
                     throw new WireException(WireException.Error.TOO_LARGE, "reason of " + len + " bytes");
                 }
-                String reason = new String(r.bytes(len, "reason"), StandardCharsets.UTF_8);
-                if (reason.getBytes(StandardCharsets.UTF_8).length > ErrorMessage.MAX_REASON_BYTES) {
-                    // invalid UTF-8 expands to replacement characters; refuse rather than carry it
+                String reason;
+                try {
+                    reason = StandardCharsets.UTF_8.newDecoder()
+                            .decode(java.nio.ByteBuffer.wrap(r.bytes(len, "reason"))).toString();
+                } catch (java.nio.charset.CharacterCodingException e) {
                     throw new WireException(WireException.Error.BAD_FIELD, "reason is not valid UTF-8");
                 }
                 yield new ErrorMessage(id, c, reason);

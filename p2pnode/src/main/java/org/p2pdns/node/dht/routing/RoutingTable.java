@@ -78,9 +78,12 @@ public final class RoutingTable {
     private final Bucket[] buckets = new Bucket[NodeId.BITS];
     private final Map<Long, Integer> perPrefix = new HashMap<>();
     private int size;
+    private final long createdAt;
 
+    /** A table created at {@code nowMillis} (buckets count as fresh from then until they go stale). */
     public RoutingTable(NodeId self, int k, int maxPerPrefixPerBucket, int maxPerPrefixPerTable,
-                        boolean limitLoopback, int idDifficultyBits) {
+                        boolean limitLoopback, int idDifficultyBits, long nowMillis) {
+        this.createdAt = nowMillis;
         this.self = self;
         this.k = k;
         this.maxPerPrefixPerBucket = maxPerPrefixPerBucket;
@@ -326,16 +329,62 @@ public final class RoutingTable {
 
     /** The {@code n} contacts closest to {@code target}, closest first. */
     public List<Contact> closest(NodeId target, int n) {
-        ArrayList<Contact> all = new ArrayList<>(size);
-        for (Bucket b : buckets) {
-            if (b != null) {
-                for (Entry e : b.entries) {
-                    all.add(e.contact);
-                }
+        return closest(target, n, null);
+    }
+
+    /**
+     * The {@code n} contacts closest to {@code target}, closest first, leaving out {@code exclude} (may be null).
+     *
+     * <p>Walks buckets instead of sorting the table: with t = the prefix length self shares with the target, bucket t
+     * holds the closest contacts, then every bucket deeper than t (their distance starts at bit t), then buckets t-1,
+     * t-2, ... 0 in that order; only each group is sorted, and the walk stops once {@code n} are found.
+     */
+    public List<Contact> closest(NodeId target, int n, NodeId exclude) {
+        ArrayList<Contact> out = new ArrayList<>(Math.min(n, size));
+        if (n <= 0 || size == 0) {
+            return out;
+        }
+        int t = bucketIndex(target);
+        ArrayList<Contact> group = new ArrayList<>();
+        addBucket(group, t, exclude);
+        take(out, group, target, n);
+        if (out.size() < n) {
+            group.clear();
+            for (int i = t + 1; i < NodeId.BITS; i++) {
+                addBucket(group, i, exclude);
+            }
+            take(out, group, target, n);
+        }
+        for (int i = t - 1; i >= 0 && out.size() < n; i--) {
+            group.clear();
+            addBucket(group, i, exclude);
+            take(out, group, target, n);
+        }
+        return out;
+    }
+
+    private void addBucket(List<Contact> group, int i, NodeId exclude) {
+        Bucket b = buckets[i];
+        if (b == null) {
+            return;
+        }
+        for (Entry e : b.entries) {
+            if (exclude == null || !e.contact.id().equals(exclude)) {
+                group.add(e.contact);
             }
         }
-        all.sort((a, c) -> target.compareDistance(a.id(), c.id()));
-        return all.size() <= n ? all : new ArrayList<>(all.subList(0, n));
+    }
+
+    private static void take(List<Contact> out, List<Contact> group, NodeId target, int n) {
+        if (group.isEmpty()) {
+            return;
+        }
+        if (group.size() > 1) {
+            group.sort((a, c) -> target.compareDistance(a.id(), c.id()));
+        }
+        for (int i = 0; i < group.size() && out.size() < n; i++) {
+            out.add(group.get(i));
+        }
     }
 
     /** Every contact, bucket by bucket, least-recently seen first within a bucket. */
@@ -402,7 +451,7 @@ public final class RoutingTable {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i <= Math.min(deepest + 1, NodeId.BITS - 1); i++) {
             Bucket b = buckets[i];
-            long changed = b == null ? Long.MIN_VALUE / 2 : b.lastChanged;
+            long changed = b == null ? createdAt : Math.max(createdAt, b.lastChanged);
             if (now - changed >= staleMillis) {
                 out.add(i);
             }

@@ -217,17 +217,25 @@ public final class SimNetwork {
         if (n.alive) {
             return;
         }
-        List<Contact> persisted = n.dht.routingTable().contacts();
-        n.alive = true;
-        n.dht = new DhtNode(n.config, n.contact, n.transport, scheduler, random, n.policy, n.store);
         List<SimNode> live = new ArrayList<>();
         for (SimNode x : nodes) {
             if (x.alive && x != n && x.started) {
                 live.add(x);
             }
         }
+        revive(n, pickBootstrap(live));
+    }
+
+    /** Restarts a killed node with only {@code bootstrap} addresses besides its persisted table (may be empty). */
+    public void revive(SimNode n, List<InetSocketAddress> bootstrap) {
+        if (n.alive) {
+            return;
+        }
+        List<Contact> persisted = n.dht.routingTable().contacts();
+        n.alive = true;
+        n.dht = new DhtNode(n.config, n.contact, n.transport, scheduler, random, n.policy, n.store);
         n.started = true;
-        n.dht.start(pickBootstrap(live), persisted);
+        n.dht.start(bootstrap, persisted);
     }
 
     /** From now on, no message passes between a node of {@code a} and a node of {@code b}. */

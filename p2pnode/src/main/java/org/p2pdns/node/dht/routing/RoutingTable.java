@@ -259,8 +259,9 @@ public final class RoutingTable {
     }
 
     /**
-     * A request to {@code id} failed. After {@link #MAX_FAILURES} in a row the contact is dropped and replaced from the
-     * cache; returns the contact that took its place, or null.
+     * A request to {@code id} failed. After {@link #MAX_FAILURES} in a row (or one, when the replacement cache holds a
+     * fresher contact) the contact is dropped and replaced from the cache; returns the contact that took its place, or
+     * null.
      */
     public Contact onFailure(NodeId id, long now) {
         Bucket b = bucket(bucketIndex(id), false);
@@ -273,7 +274,10 @@ public final class RoutingTable {
             return null;
         }
         e.failures++;
-        if (e.failures >= MAX_FAILURES && !id.equals(b.pinging)) {
+        // with a fresher contact waiting in the cache, one failure is enough: it would take the slot on the next
+        // ping anyway, and a dead contact costs every lookup a timeout
+        boolean replaceable = b.replacements != null && !b.replacements.isEmpty();
+        if ((e.failures >= MAX_FAILURES || replaceable) && !id.equals(b.pinging)) {
             return evict(b, id, now);
         }
         return null;

@@ -131,7 +131,7 @@ final class Maintenance {
         });
     }
 
-    /** After joining, fill the buckets farther than our closest neighbour (the standard Kademlia join). */
+    /** After joining, look up an id in each empty bucket farther than our closest neighbour (Kademlia's join). */
     private void refreshFartherBuckets() {
         RoutingTable t = node.routingTable();
         List<Contact> nearest = t.closest(node.self().id(), 1);
@@ -141,7 +141,10 @@ final class Maintenance {
         int deepest = t.bucketIndex(nearest.get(0).id());
         long now = node.now();
         for (int i = 0; i < deepest; i++) {
-            if (t.bucketContacts(i).size() < Integer.getInteger("p2pdns.refreshBelow", config().k())) {
+            // only empty ones: a lookup per bucket costs ~50 messages, and a bucket with a contact already routes;
+            // the periodic refresh fills the rest (measured: 208 instead of 660 messages per joining node at 2,000
+            // nodes, same lookup accuracy; see docs/benchmarks.md)
+            if (t.bucketContacts(i).isEmpty()) {
                 refresh(i, now);
             }
         }

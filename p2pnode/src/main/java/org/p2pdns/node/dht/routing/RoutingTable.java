@@ -30,7 +30,7 @@ public final class RoutingTable {
         UPDATED,
         /** Bucket full: kept in the replacement cache; ping {@link Offer#toPing()} (the least-recently seen). */
         PING_OLDEST,
-        /** Bucket full and its oldest is already being pinged: kept in the replacement cache. */
+        /** Bucket full, its oldest recently seen or already being pinged: kept in the replacement cache. */
         CACHED,
         /** Refused: its /24 or /48 already has the most contacts allowed. */
         PREFIX_LIMIT,
@@ -46,17 +46,26 @@ public final class RoutingTable {
     public record Offer(Result result, Contact toPing) {
     }
 
+    /**
+     * A bucket's least-recently-seen contact heard from within this long is taken to be alive: a newcomer then waits
+     * in the replacement cache without a ping (which would cost a round trip per newcomer in every busy bucket).
+     */
+    public static final long LIVENESS_GRACE_MILLIS = 60_000;
+
     /** Consecutive failed requests after which a contact is dropped (replaced from the cache when possible). */
     public static final int MAX_FAILURES = 2;
 
     private static final class Entry {
         Contact contact;
+        // the id's hash, kept here so that scanning a bucket does not chase a pointer per entry
+        final int idHash;
         final long firstSeen;
         long lastSeen;
         int failures;
 
         Entry(Contact contact, long now) {
             this.contact = contact;
+            this.idHash = contact.id().hashCode();
             this.firstSeen = now;
             this.lastSeen = now;
         }
@@ -114,8 +123,10 @@ public final class RoutingTable {
         if (list == null) {
             return null;
         }
-        for (Entry e : list) {
-            if (e.contact.id().equals(id)) {
+        int h = id.hashCode();
+        for (int i = 0, n = list.size(); i < n; i++) {
+            Entry e = list.get(i);
+            if (e.idHash == h && e.contact.id().equals(id)) {
                 return e;
             }
         }
@@ -184,17 +195,18 @@ public final class RoutingTable {
             b.replacements.remove(0);
         }
         b.replacements.add(new Entry(c, now));
-        if (b.pinging != null) {
+        Entry oldest = b.entries.get(0);
+        if (b.pinging != null || now - oldest.lastSeen < LIVENESS_GRACE_MILLIS) {
             return new Offer(Result.CACHED, null);
         }
-        Entry oldest = b.entries.get(0);
         b.pinging = oldest.contact.id();
         return new Offer(Result.PING_OLDEST, oldest.contact);
     }
 
     private static void removeReplacement(Bucket b, NodeId id) {
         if (b.replacements != null) {
-            b.replacements.removeIf(r -> r.contact.id().equals(id));
+            int h = id.hashCode();
+            b.replacements.removeIf(r -> r.idHash == h && r.contact.id().equals(id));
         }
     }
 
@@ -380,14 +392,33 @@ public final class RoutingTable {
     }
 
     private static void take(List<Contact> out, List<Contact> group, NodeId target, int n) {
-        if (group.isEmpty()) {
+        int want = n - out.size();
+        if (group.isEmpty() || want <= 0) {
             return;
         }
-        if (group.size() > 1) {
+        if (group.size() <= 2 * want) {
             group.sort((a, c) -> target.compareDistance(a.id(), c.id()));
+            for (int i = 0; i < group.size() && i < want; i++) {
+                out.add(group.get(i));
+            }
+            return;
         }
-        for (int i = 0; i < group.size() && out.size() < n; i++) {
-            out.add(group.get(i));
+        // only the closest few of a large group are needed: keep a small sorted window instead of sorting it all
+        Contact[] best = new Contact[want];
+        int size = 0;
+        for (Contact c : group) {
+            if (size == want && target.compareDistance(c.id(), best[want - 1].id()) >= 0) {
+                continue;
+            }
+            int i = size == want ? want - 1 : size++;
+            while (i > 0 && target.compareDistance(c.id(), best[i - 1].id()) < 0) {
+                best[i] = best[i - 1];
+                i--;
+            }
+            best[i] = c;
+        }
+        for (int i = 0; i < size; i++) {
+            out.add(best[i]);
         }
     }
 

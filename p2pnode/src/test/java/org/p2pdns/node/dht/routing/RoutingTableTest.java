@@ -107,6 +107,7 @@ class RoutingTableTest {
 
     @Test
     void fullBucketKeepsLongLivedContactsThatAnswer() {
+        long min = 60_000;
         RoutingTable t = new RoutingTable(self, 3, 3, 100, false, 0, 0);
         Contact a = contactInBucket(t, 0, "192.0.2.1");
         Contact b = contactInBucket(t, 0, "192.0.3.1");
@@ -115,22 +116,25 @@ class RoutingTableTest {
         t.offer(b, 1);
         t.offer(c, 2);
         t.offer(a, 3); // a seen again: b is now least recently seen
+        // b was heard from a moment ago: a newcomer just waits, no ping
+        Contact early = contactInBucket(t, 0, "192.0.8.1");
+        assertEquals(RoutingTable.Result.CACHED, t.offer(early, 4).result());
         Contact newcomer = contactInBucket(t, 0, "192.0.5.1");
-        RoutingTable.Offer o = t.offer(newcomer, 4);
+        RoutingTable.Offer o = t.offer(newcomer, 2 * min);
         assertEquals(RoutingTable.Result.PING_OLDEST, o.result());
         assertEquals(b, o.toPing());
         // a second newcomer while the ping is out only waits in the cache
         Contact second = contactInBucket(t, 0, "192.0.6.1");
-        assertEquals(RoutingTable.Result.CACHED, t.offer(second, 5).result());
+        assertEquals(RoutingTable.Result.CACHED, t.offer(second, 2 * min + 1).result());
         // b answers: it stays, the newcomers do not get in
-        t.onAlive(b.id(), 6);
+        t.onAlive(b.id(), 2 * min + 2);
         assertEquals(List.of(c, a, b), t.bucketContacts(0));
-        assertEquals(List.of(newcomer, second), t.replacements(0));
+        assertEquals(List.of(early, newcomer, second), t.replacements(0));
         assertFalse(t.contains(newcomer.id()));
         // next time the oldest (c) fails its ping: the newest replacement takes its place
-        RoutingTable.Offer o2 = t.offer(contactInBucket(t, 0, "192.0.7.1"), 7);
+        RoutingTable.Offer o2 = t.offer(contactInBucket(t, 0, "192.0.7.1"), 3 * min);
         assertEquals(c, o2.toPing());
-        Contact promoted = t.onPingFailed(c.id(), 8);
+        Contact promoted = t.onPingFailed(c.id(), 3 * min + 1);
         assertFalse(t.contains(c.id()));
         assertTrue(t.contains(promoted.id()));
         assertEquals(3, t.size());

@@ -249,20 +249,13 @@ final class Maintenance {
                 continue;
             }
             NodeId key = e.key();
-            List<Contact> closest = t.closest(key, config().k());
-            int idx = closest.indexOf(c);
-            if (idx < 0) {
+            // cheap test first: the nearest other contact must be farther from the key than we are
+            List<Contact> nearestOther = t.closest(key, 1, c.id());
+            if (!nearestOther.isEmpty() && key.compareDistance(nearestOther.get(0).id(), node.self().id()) < 0) {
                 continue;
             }
-            // are we closer to the key than every other known contact (the new one aside)?
-            boolean selfClosest = true;
-            for (Contact other : closest) {
-                if (!other.id().equals(c.id()) && key.compareDistance(other.id(), node.self().id()) < 0) {
-                    selfClosest = false;
-                    break;
-                }
-            }
-            if (!selfClosest) {
+            List<Contact> closest = t.closest(key, config().k());
+            if (!closest.contains(c)) {
                 continue;
             }
             budget--;

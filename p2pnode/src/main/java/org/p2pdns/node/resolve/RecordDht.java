@@ -2,6 +2,8 @@ package org.p2pdns.node.resolve;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.p2pdns.node.dht.DhtNode;
 import org.p2pdns.node.dht.GetResult;
 import org.p2pdns.node.dht.PutResult;
 import org.p2pdns.node.identity.NodeId;
@@ -21,4 +23,25 @@ public interface RecordDht {
      * while the lookup goes on.
      */
     CompletableFuture<GetResult> get(NodeId key, Consumer<byte[]> onValidValue);
+
+    /** The record layer's view of {@code node}. */
+    static RecordDht of(DhtNode node) {
+        return of(() -> node);
+    }
+
+    /** The record layer's view of whatever DHT node {@code node} returns at each call (e.g. a simulated node that is
+     * restarted as a new DhtNode). */
+    static RecordDht of(Supplier<DhtNode> node) {
+        return new RecordDht() {
+            @Override
+            public CompletableFuture<PutResult> put(NodeId key, byte[] value) {
+                return node.get().put(key, value);
+            }
+
+            @Override
+            public CompletableFuture<GetResult> get(NodeId key, Consumer<byte[]> onValidValue) {
+                return node.get().get(key, onValidValue);
+            }
+        };
+    }
 }

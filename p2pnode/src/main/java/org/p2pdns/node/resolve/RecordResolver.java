@@ -9,6 +9,7 @@ import org.p2pdns.node.api.NameResolver;
 import org.p2pdns.node.api.Resolution;
 import org.p2pdns.node.api.ResolveStatus;
 import org.p2pdns.node.dht.GetResult;
+import org.p2pdns.node.dht.ValueStore;
 import org.p2pdns.node.identity.NodeId;
 import org.p2pdns.node.record.InvalidNameException;
 import org.p2pdns.node.record.OverlayName;
@@ -23,20 +24,43 @@ import org.p2pdns.node.time.Scheduler;
  * already seen for the name, without waiting for the lookup to end (the DHT goes on and pushes the newest record to
  * stale replicas). Remembers the owner key first seen for each name (trust on first use) and answers
  * {@link ResolveStatus#OWNER_CHANGED} instead of silently following a new owner; {@link #acceptNewOwner} accepts it.
- * Keeps a small positive cache for the record's TTL and serves a stale answer when the DHT cannot be reached.
+ * Keeps a small positive cache for the record's TTL and serves a stale answer when the DHT cannot be reached. An answer
+ * from this node's own replica waits a short grace for a newer record from the network (see {@link Config}).
  */
 public final class RecordResolver implements NameResolver {
 
-    /** Default overall time limit of one resolution. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(12);
     /** TTL of a stale answer (served past its TTL because the DHT could not be reached), as RFC 8767 suggests. */
     public static final long STALE_TTL_SECONDS = 30;
+
+    /**
+     * Tuning of a resolver. Immutable.
+     *
+     * @param timeout    the resolver's own limit: the answer completes (TIMEOUT) by then even if the DHT never answers
+     *                   (default 12 s, beyond the DHT's 10 s lookup deadline)
+     * @param localGrace how long an answer that comes only from this node's own replica waits for a newer record from
+     *                   the network (default 25 ms). A node's replica can be stale when it dropped out of the k
+     *                   closest nodes and missed an update; the grace lets the lookup's first replies overrule it
+     *                   without making the node wait for the whole lookup (or for timeouts when peers are dead)
+     */
+    public record Config(Duration timeout, Duration localGrace) {
+        /** 12 s and 25 ms. */
+        public static final Config DEFAULT = new Config(Duration.ofSeconds(12), Duration.ofMillis(25));
+
+        public Config {
+            if (timeout.isNegative() || timeout.isZero() || localGrace.isNegative()
+                    || localGrace.compareTo(timeout) >= 0) {
+                throw new IllegalArgumentException("need 0 < timeout and 0 <= localGrace < timeout");
+            }
+        }
+    }
 
     private final RecordDht dht;
     private final RecordPolicy policy;
     private final NodeStore store;
+    private final ValueStore localValues;
     private final Scheduler scheduler;
     private final Duration timeout;
+    private final Duration localGrace;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     /** A record answered before, and when the answer stops being fresh. */
@@ -44,18 +68,22 @@ public final class RecordResolver implements NameResolver {
     }
 
     /**
-     * @param timeout the resolver's own limit: the future completes (TIMEOUT) by then even if the DHT never answers
+     * @param localValues the values this node holds for the DHT (to recognise an answer from its own replica), or null
      */
-    public RecordResolver(RecordDht dht, RecordPolicy policy, NodeStore store, Scheduler scheduler, Duration timeout) {
+    public RecordResolver(RecordDht dht, RecordPolicy policy, NodeStore store, ValueStore localValues,
+                          Scheduler scheduler, Config config) {
         this.dht = dht;
         this.policy = policy;
         this.store = store;
+        this.localValues = localValues;
         this.scheduler = scheduler;
-        this.timeout = timeout;
+        this.timeout = config.timeout();
+        this.localGrace = config.localGrace();
     }
 
+    /** A resolver with {@link Config#DEFAULT} whose node's held values are {@code store.values()}. */
     public RecordResolver(RecordDht dht, RecordPolicy policy, NodeStore store, Scheduler scheduler) {
-        this(dht, policy, store, scheduler, DEFAULT_TIMEOUT);
+        this(dht, policy, store, store.values(), scheduler, Config.DEFAULT);
     }
 
     @Override
@@ -99,6 +127,9 @@ public final class RecordResolver implements NameResolver {
         private final NodeId key;
         private final CompletableFuture<Resolution> result;
         private Cancellable timer;
+        private Cancellable graceTimer;
+        /** An acceptable record from this node's own replica, waiting out the grace for a newer one. */
+        private SignedRecord local;
         private long olderSeen = -1;
         private int invalidSeen;
 
@@ -152,7 +183,33 @@ public final class RecordResolver implements NameResolver {
                 olderSeen = Math.max(olderSeen, r.sequence());
                 return; // a stale replica: wait for a record at least as new as the one seen before
             }
-            if (remembered.isEmpty()) {
+            if (local == null && localGrace.toMillis() > 0 && isLocalReplica(value)) {
+                local = r;
+                graceTimer = scheduler.schedule(localGrace, () -> accept(local));
+                return;
+            }
+            accept(r);
+        }
+
+        private boolean isLocalReplica(byte[] value) {
+            if (localValues == null) {
+                return false;
+            }
+            try {
+                ValueStore.Entry e = localValues.get(key);
+                return e != null && java.util.Arrays.equals(e.value(), value);
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        /** Answers with {@code r}: remembers its owner (first use) and sequence, caches it. */
+        private void accept(SignedRecord r) {
+            if (result.isDone()) {
+                return;
+            }
+            long now = scheduler.nowMillis();
+            if (store.rememberedOwner(reg).isEmpty()) {
                 store.rememberOwner(reg, r.ownerKey());
             }
             store.raiseHighestSequence(reg, r.sequence());
@@ -163,6 +220,10 @@ public final class RecordResolver implements NameResolver {
 
         void ended(GetResult g, String failure) {
             if (result.isDone()) {
+                return;
+            }
+            if (local != null) {
+                accept(local); // the lookup is over and found nothing newer than our own replica
                 return;
             }
             if (g == null) {
@@ -203,6 +264,9 @@ public final class RecordResolver implements NameResolver {
         private void finish(Resolution r) {
             if (timer != null) {
                 timer.cancel();
+            }
+            if (graceTimer != null) {
+                graceTimer.cancel();
             }
             result.complete(r);
         }

@@ -15,6 +15,7 @@ import org.p2pdns.node.api.Resolution;
 import org.p2pdns.node.api.ResolveStatus;
 import org.p2pdns.node.config.NetworkParams;
 import org.p2pdns.node.dht.GetResult;
+import org.p2pdns.node.dht.ValueStore;
 import org.p2pdns.node.record.OwnerKey;
 import org.p2pdns.node.record.RecordPolicy;
 import org.p2pdns.node.record.SignedRecord;
@@ -38,7 +39,8 @@ class RecordResolverTest {
     void setUp() {
         store = NodeStore.open(dir);
         dht = new ScriptedDht(policy, scheduler);
-        resolver = new RecordResolver(dht, policy, store, scheduler, Duration.ofSeconds(5));
+        resolver = new RecordResolver(dht, policy, store, store.values(), scheduler,
+                new RecordResolver.Config(Duration.ofSeconds(5), Duration.ofMillis(100)));
         t0 = scheduler.nowMillis() / 1000;
     }
 
@@ -178,5 +180,39 @@ class RecordResolverTest {
         assertEquals(ResolveStatus.FOUND, stale.status());
         assertTrue(stale.stale());
         assertEquals(RecordResolver.STALE_TTL_SECONDS, stale.ttlSeconds());
+    }
+
+    @Test
+    void ownReplicaWaitsAGraceForANewerRecord() throws Exception {
+        SignedRecord v1 = rec(TestRecords.keyA(), 1, 60);
+        SignedRecord v2 = rec(TestRecords.keyA(), 2, 60);
+        store.values().put(new ValueStore.Entry(v1.dhtKey(), v1.encoded(), v1.expiresAtMillis(), 0, null));
+
+        CompletableFuture<Resolution> f = start("example.p2p");
+        dht.lastGet().deliver(v1.encoded());
+        assertFalse(f.isDone(), "our own replica may be stale: wait for the network a little");
+        scheduler.runFor(Duration.ofMillis(50));
+        dht.lastGet().deliver(v2.encoded());
+        assertEquals(2, f.get().sequence());
+
+        resolver.clearCache();
+        CompletableFuture<Resolution> g = start("example.p2p");
+        dht.lastGet().deliver(v2.encoded()); // not our replica (we hold v1): answered at once
+        assertTrue(g.isDone());
+
+        resolver.acceptNewOwner("example.p2p");
+        CompletableFuture<Resolution> h = start("example.p2p");
+        dht.lastGet().deliver(v1.encoded());
+        scheduler.runFor(Duration.ofMillis(99));
+        assertFalse(h.isDone());
+        scheduler.runFor(Duration.ofMillis(1));
+        assertEquals(1, h.get().sequence(), "nothing newer within the grace: our replica is the answer");
+
+        resolver.acceptNewOwner("example.p2p");
+        CompletableFuture<Resolution> i = start("example.p2p");
+        dht.lastGet().deliver(v1.encoded());
+        dht.lastGet().end(GetResult.Status.FOUND);
+        assertTrue(i.isDone(), "the lookup ended: no reason to wait longer");
+        assertEquals(1, i.get().sequence());
     }
 }

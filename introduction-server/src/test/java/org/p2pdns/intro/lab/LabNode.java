@@ -27,7 +27,7 @@ import org.p2pdns.node.nat.PeerPath;
  * Prints one {@code READY ...} line, then (initiator) one {@code RESULT ...} line; exits when done or after 30 s.
  *
  * <pre>LabNode --seed N --intro IP:PORT [--stun IP:PORT,...] [--upnp] responder
- * LabNode --seed N --intro IP:PORT [--stun IP:PORT,...] [--upnp] initiator PEER_ID_HEX</pre>
+ * LabNode --seed N --intro IP:PORT [--stun IP:PORT,...] [--direct IP:PORT] initiator PEER_ID_HEX</pre>
  */
 public final class LabNode {
     private LabNode() {
@@ -44,6 +44,7 @@ public final class LabNode {
         InetSocketAddress intro = null;
         List<InetSocketAddress> stun = new ArrayList<>();
         boolean upnp = false;
+        List<InetSocketAddress> direct = new ArrayList<>();
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -55,6 +56,7 @@ public final class LabNode {
                     }
                 }
                 case "--upnp" -> upnp = true;
+                case "--direct" -> direct.add(parse(args[++i]));
                 default -> rest.add(args[i]);
             }
         }
@@ -96,7 +98,7 @@ public final class LabNode {
             NodeId peer = NodeId.fromHex(rest.get(1));
             String result;
             try {
-                PeerPath path = nat.connect(new ConnectTarget(peer, List.of())).get(20, TimeUnit.SECONDS);
+                PeerPath path = nat.connect(new ConnectTarget(peer, direct)).get(20, TimeUnit.SECONDS);
                 long sent = System.nanoTime();
                 for (int i = 0; i < 5; i++) {
                     int n = i;

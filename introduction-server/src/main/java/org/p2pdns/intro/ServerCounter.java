@@ -23,6 +23,8 @@ public enum ServerCounter {
     REJECT_REGISTRY_FULL,
     REJECT_RELAY_LIMIT,
     REJECT_RELAY_DISABLED,
+    /** REGISTERs dropped because the signature-verification queue was full. */
+    REJECT_OVERLOADED,
     /** A server-to-node message (REGISTERED, PUNCH_NOW, ...) or a non-intro packet sent to the server. */
     REJECT_UNEXPECTED,
     /** STUN requests ice4j answered with an error or could not answer. */

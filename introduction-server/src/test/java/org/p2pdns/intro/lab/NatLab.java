@@ -62,6 +62,12 @@ public final class NatLab implements AutoCloseable {
             }
         }
 
+        /** Writes one line to the process's stdin. */
+        public void send(String line) throws IOException {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
         public void closeStdin() {
             try {
                 process.getOutputStream().close();

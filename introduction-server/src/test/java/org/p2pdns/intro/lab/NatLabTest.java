@@ -116,6 +116,49 @@ class NatLabTest {
         }
     }
 
+    /**
+     * The full stack (UdpTransport, NAT traversal, SecureTransport, DhtNode, records) behind the NATs: a name
+     * published on hostA resolves on hostB, over a punched path and over the relay.
+     */
+    @Test
+    void nameEstablishedThroughTheNatsResolvesOnTheOtherSide() throws Exception {
+        List<String[]> pairs = List.of(new String[]{"cone", "restricted", "PUNCHED"},
+                new String[]{"restricted", "symmetric", "PUNCHED"},
+                new String[]{"symmetric", "symmetric", "RELAYED"});
+        try (NatLab lab = NatLab.up(labId(4))) {
+            NatLab.Proc server = lab.start("pub", NatLab.java("org.p2pdns.intro.IntroServerMain",
+                    "--bind", "198.51.100.20", "--port", "7460", "--stun-port", "-1"));
+            assertNotNull(server.await("intro-server listening", 30), server.output());
+            int seed = 500;
+            for (String[] pair : pairs) {
+                lab.nat("A", pair[0]);
+                lab.nat("B", pair[1]);
+                seed += 2;
+                try (NatLab.Proc b = lab.start("hostB", NatLab.java("org.p2pdns.intro.lab.LabDhtNode", "--seed",
+                        String.valueOf(seed + 1), "--intro", INTRO, "responder"))) {
+                    String readyB = b.await("READY", 30);
+                    assertNotNull(readyB, b.output());
+                    String name = "lab-" + pair[0] + "-" + pair[1] + ".p2p";
+                    try (NatLab.Proc a = lab.start("hostA", NatLab.java("org.p2pdns.intro.lab.LabDhtNode",
+                            "--seed", String.valueOf(seed), "--intro", INTRO, "initiator", field(readyB, "id"),
+                            name, "192.0.2.10"))) {
+                        String result = a.await("RESULT", 60);
+                        assertNotNull(result, a.output());
+                        assertEquals(pair[2], field(result, "kind"), result + "\n" + a.output());
+                        b.send("resolve " + name);
+                        String resolved = b.await("RESOLVED", 30);
+                        assertNotNull(resolved, b.output());
+                        assertEquals("FOUND", field(resolved, "status"), resolved + "\nA: " + a.output());
+                        assertTrue(resolved.contains("192.0.2.10"), resolved);
+                        System.out.println(pair[0] + "/" + pair[1] + ": " + result + " | hostB " + resolved);
+                        a.closeStdin();
+                        b.closeStdin();
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void labBuildsFastAndTearsDownCleanly() throws Exception {
         long t0 = System.nanoTime();

@@ -17,7 +17,7 @@ mvn -B -q -o -pl introduction-server -am package -DskipTests \
 CP="introduction-server/target/classes:p2pnode/target/classes:$(cat introduction-server/target/classpath.txt)"
 PORT=$((20000 + $$ % 20000))
 java -Xmx512m -cp "$CP" org.p2pdns.intro.IntroServerMain --bind 127.0.0.1 --port $PORT --stun-port -1 \
-    --ttl 5 --max-per-ip 1024 --rate 400 --burst 800 --stats 5 > "$OUT/server.log" 2>&1 &
+    --ttl 5 --id-difficulty 0 --max-per-ip 1024 --rate 400 --burst 800 --stats 5 > "$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for i in $(seq 100); do grep -q "listening" "$OUT/server.log" && break; sleep 0.1; done

@@ -158,6 +158,10 @@ public final class IntroServerCore implements DatagramReceiver {
             return;
         }
         NodeId id = r.nodeId();
+        if (!org.p2pdns.node.identity.IdProofOfWork.satisfies(id, config.idDifficultyBits())) {
+            reject(from, r.requestId(), IntroError.BAD_PROOF_OF_WORK, ServerCounter.REJECT_PROOF_OF_WORK);
+            return;
+        }
         Registry.Entry e = registry.get(id);
         if (e != null && r.timestampMillis() <= e.lastTimestamp) {
             // a replay, or a refresh older than the one accepted: never let it move the registration

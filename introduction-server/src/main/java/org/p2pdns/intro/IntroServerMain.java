@@ -28,6 +28,7 @@ public final class IntroServerMain {
             int perIp = c.maxRegistrationsPerIp();
             double rate = c.requestsPerSecondPerIp();
             int burst = c.burstPerIp();
+            int idBits = c.idDifficultyBits();
             stats = 0;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -42,10 +43,11 @@ public final class IntroServerMain {
                     case "--max-per-ip" -> perIp = Integer.parseInt(value(args, ++i, a));
                     case "--rate" -> rate = Double.parseDouble(value(args, ++i, a));
                     case "--burst" -> burst = Integer.parseInt(value(args, ++i, a));
+                    case "--id-difficulty" -> idBits = Integer.parseInt(value(args, ++i, a));
                     case "-h", "--help" -> {
                         System.out.println("usage: IntroServerMain [--bind IP] [--port N] [--stun-port N|-1] "
                                 + "[--ttl SECONDS] [--no-relay] [--stats SECONDS] [--max-registrations N] "
-                                + "[--max-per-ip N] [--rate PER_SECOND_PER_IP] [--burst N]");
+                                + "[--max-per-ip N] [--rate PER_SECOND_PER_IP] [--burst N] [--id-difficulty BITS]");
                         return;
                     }
                     default -> throw new IllegalArgumentException("unknown option " + a);
@@ -54,6 +56,7 @@ public final class IntroServerMain {
             c = c.withBind(new InetSocketAddress(InetAddress.getByName(bind), port), stun)
                     .withRegistrations(ttl, max, perIp)
                     .withRateLimit(rate, burst, c.maxTrackedIps())
+                    .withIdDifficulty(idBits)
                     .withRelay(relay, c.relayBytesPerSession(), c.relaySessionTime(), c.relayBytesPerIpPerMinute(),
                             c.maxRelaySessions());
         } catch (IllegalArgumentException | java.net.UnknownHostException e) {

@@ -15,6 +15,8 @@ public enum ServerCounter {
     REJECT_VERSION,
     REJECT_TOO_LARGE,
     REJECT_BAD_SIGNATURE,
+    /** The node id lacks the network's proof of work. */
+    REJECT_PROOF_OF_WORK,
     REJECT_STALE_TIMESTAMP,
     REJECT_NOT_REGISTERED,
     REJECT_UNKNOWN_TARGET,

@@ -90,7 +90,8 @@ class SimulatedChainTest {
     @Test
     void fallsBackToRelayThenUpgradesToDirect() throws Exception {
         Host server = new Host(serverAddr);
-        IntroServerCore core = new IntroServerCore(IntroServerConfig.defaults().withBind(serverAddr, -1), clock,
+        IntroServerConfig cfg = IntroServerConfig.defaults().withBind(serverAddr, -1).withIdDifficulty(0);
+        IntroServerCore core = new IntroServerCore(cfg, clock,
                 server, new Random(9), new Counters());
         server.setReceiver(core);
         core.start();
@@ -136,7 +137,8 @@ class SimulatedChainTest {
 
     private int runOnce() throws Exception {
         Host server = new Host(serverAddr);
-        IntroServerCore core = new IntroServerCore(IntroServerConfig.defaults().withBind(serverAddr, -1), clock,
+        IntroServerConfig cfg = IntroServerConfig.defaults().withBind(serverAddr, -1).withIdDifficulty(0);
+        IntroServerCore core = new IntroServerCore(cfg, clock,
                 server, new Random(9), new Counters());
         server.setReceiver(core);
         core.start();

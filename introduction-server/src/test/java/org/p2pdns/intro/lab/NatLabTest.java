@@ -47,7 +47,7 @@ class NatLabTest {
         try (NatLab lab = NatLab.up(labId(1))) {
             lab.run("stun", lab.id());
             NatLab.Proc server = lab.start("pub", NatLab.java("org.p2pdns.intro.IntroServerMain",
-                    "--bind", "198.51.100.20", "--port", "7460", "--stun-port", "3478"));
+                    "--bind", "198.51.100.20", "--port", "7460", "--stun-port", "3478", "--id-difficulty", "0"));
             assertNotNull(server.await("intro-server listening", 30), server.output());
             int seed = 100;
             for (int i = 0; i < MODES.size(); i++) {
@@ -127,7 +127,7 @@ class NatLabTest {
                 new String[]{"symmetric", "symmetric", "RELAYED"});
         try (NatLab lab = NatLab.up(labId(4))) {
             NatLab.Proc server = lab.start("pub", NatLab.java("org.p2pdns.intro.IntroServerMain",
-                    "--bind", "198.51.100.20", "--port", "7460", "--stun-port", "-1"));
+                    "--bind", "198.51.100.20", "--port", "7460", "--stun-port", "-1", "--id-difficulty", "0"));
             assertNotNull(server.await("intro-server listening", 30), server.output());
             int seed = 500;
             for (String[] pair : pairs) {

@@ -82,6 +82,14 @@ public final class IntroServer implements AutoCloseable {
         return stun == null ? null : stun.localAddress();
     }
 
+    /** One line for the user: what runs where. */
+    public String describe() {
+        InetSocketAddress a = address();
+        InetSocketAddress s = stunAddress();
+        return "introduction server on udp " + a.getAddress().getHostAddress() + ":" + a.getPort()
+                + (s == null ? " (no STUN)" : ", STUN on udp " + s.getAddress().getHostAddress() + ":" + s.getPort());
+    }
+
     public Counters counters() {
         return counters;
     }

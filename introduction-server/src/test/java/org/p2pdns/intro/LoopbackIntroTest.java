@@ -98,6 +98,8 @@ class LoopbackIntroTest {
         assertEquals(1, peers.size());
         assertEquals(b.id(), peers.get(0).id());
         assertEquals(b.socket().localAddress(), peers.get(0).reflexive());
+        assertEquals(b.id(), peers.get(0).toContact().id());
+        assertTrue(server.describe().contains(":" + server.address().getPort()), server.describe());
 
         // STUN from the node socket agrees with the intro port: no NAT on loopback
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -27,7 +27,8 @@ import org.p2pdns.node.nat.PeerPath;
  * Prints one {@code READY ...} line, then (initiator) one {@code RESULT ...} line; exits when done or after 30 s.
  *
  * <pre>LabNode --seed N --intro IP:PORT [--stun IP:PORT,...] [--upnp] responder
- * LabNode --seed N --intro IP:PORT [--stun IP:PORT,...] [--direct IP:PORT] initiator PEER_ID_HEX</pre>
+ * LabNode --seed N --intro IP:PORT [--stun IP:PORT,...] [--direct IP:PORT] [--keepalive-ms N] [--pause-ms N]
+ *     [--refresh-ms N] initiator PEER_ID_HEX</pre>
  */
 public final class LabNode {
     private LabNode() {
@@ -44,6 +45,9 @@ public final class LabNode {
         InetSocketAddress intro = null;
         List<InetSocketAddress> stun = new ArrayList<>();
         boolean upnp = false;
+        long keepaliveMs = 15_000;
+        long pauseMs = 0;
+        long refreshMs = 20_000;
         List<InetSocketAddress> direct = new ArrayList<>();
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -57,6 +61,9 @@ public final class LabNode {
                 }
                 case "--upnp" -> upnp = true;
                 case "--direct" -> direct.add(parse(args[++i]));
+                case "--keepalive-ms" -> keepaliveMs = Long.parseLong(args[++i]);
+                case "--pause-ms" -> pauseMs = Long.parseLong(args[++i]);
+                case "--refresh-ms" -> refreshMs = Long.parseLong(args[++i]);
                 default -> rest.add(args[i]);
             }
         }
@@ -65,7 +72,12 @@ public final class LabNode {
         Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(s);
         NodeId self = NodeId.ofPublicKey(key.generatePublicKey().getEncoded());
         NettyUdpEndpoint socket = NettyUdpEndpoint.bind(new InetSocketAddress("0.0.0.0", 0), Clock.systemUTC(), 1300);
-        NatConfig cfg = NatConfig.of(List.of(intro)).withStunServers(stun).withUpnp(upnp);
+        NatConfig base = NatConfig.of(List.of(intro));
+        NatConfig cfg = base.withStunServers(stun).withUpnp(upnp)
+                .withKeepalive(java.time.Duration.ofMillis(keepaliveMs))
+                .withIntro(new org.p2pdns.node.nat.IntroClientConfig(base.intro().servers(),
+                        java.time.Duration.ofMillis(refreshMs), base.intro().requestTimeout(),
+                        base.intro().attempts(), base.intro().wantPeers()));
         NatTraversal nat = new NatTraversal(cfg, key, socket.scheduler(), socket, new Random(seed * 31L));
         boolean initiator = rest.size() == 2 && rest.get(0).equals("initiator");
         ConcurrentHashMap<Integer, Long> pongs = new ConcurrentHashMap<>();
@@ -99,6 +111,9 @@ public final class LabNode {
             String result;
             try {
                 PeerPath path = nat.connect(new ConnectTarget(peer, direct)).get(20, TimeUnit.SECONDS);
+                if (pauseMs > 0) {
+                    Thread.sleep(pauseMs); // the lab's NAT mappings must survive this idle time (keepalive test)
+                }
                 long sent = System.nanoTime();
                 for (int i = 0; i < 5; i++) {
                     int n = i;

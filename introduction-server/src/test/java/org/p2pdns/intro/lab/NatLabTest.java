@@ -89,15 +89,21 @@ class NatLabTest {
         return "?";
     }
 
-    private Outcome runPair(NatLab lab, String modeA, String modeB, int seed) throws Exception {
+    private static String[] args(String[] extra, String... base) {
+        String[] all = java.util.Arrays.copyOf(extra, extra.length + base.length);
+        System.arraycopy(base, 0, all, extra.length, base.length);
+        return all;
+    }
+
+    private Outcome runPair(NatLab lab, String modeA, String modeB, int seed, String... extra) throws Exception {
         lab.nat("A", modeA);
         lab.nat("B", modeB);
-        try (NatLab.Proc b = lab.start("hostB", NatLab.java("org.p2pdns.intro.lab.LabNode", "--seed",
-                String.valueOf(seed + 1), "--intro", INTRO, "--stun", STUN, "responder"))) {
+        try (NatLab.Proc b = lab.start("hostB", NatLab.java("org.p2pdns.intro.lab.LabNode", args(extra, "--seed",
+                String.valueOf(seed + 1), "--intro", INTRO, "--stun", STUN, "responder")))) {
             String readyB = b.await("READY", 30);
             assertNotNull(readyB, "responder in hostB did not start:\n" + b.output());
-            try (NatLab.Proc a = lab.start("hostA", NatLab.java("org.p2pdns.intro.lab.LabNode", "--seed",
-                    String.valueOf(seed), "--intro", INTRO, "--stun", STUN, "initiator", field(readyB, "id")))) {
+            try (NatLab.Proc a = lab.start("hostA", NatLab.java("org.p2pdns.intro.lab.LabNode", args(extra, "--seed",
+                    String.valueOf(seed), "--intro", INTRO, "--stun", STUN, "initiator", field(readyB, "id"))))) {
                 String readyA = a.await("READY", 30);
                 String result = a.await("RESULT", 40);
                 b.closeStdin();
@@ -156,6 +162,36 @@ class NatLabTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * With NAT mappings that expire after 2 s idle, keepalives every 0.5 s keep a punched path usable across a 5 s
+     * pause; without them (keepalive 1 h) the same path is dead after the pause. (Registrations refresh every 0.5 s
+     * here so that the path to the introduction server stays open in both runs.)
+     */
+    @Test
+    void keepalivesHoldTheMappingOpen() throws Exception {
+        try (NatLab lab = NatLab.up(labId(5))) {
+            NatLab.Proc server = lab.start("pub", NatLab.java("org.p2pdns.intro.IntroServerMain",
+                    "--bind", "198.51.100.20", "--port", "7460", "--stun-port", "3478", "--id-difficulty", "0"));
+            assertNotNull(server.await("intro-server listening", 30), server.output());
+            lab.nat("A", "cone");
+            lab.nat("B", "cone");
+            for (String router : List.of("natA", "natB")) {
+                for (String key : List.of("net.netfilter.nf_conntrack_udp_timeout",
+                        "net.netfilter.nf_conntrack_udp_timeout_stream")) {
+                    lab.run("exec", lab.id(), router, "sysctl", "-qw", key + "=2");
+                }
+            }
+            Outcome held = runPair(lab, "cone", "cone", 700, "--keepalive-ms", "500", "--pause-ms", "5000",
+                    "--refresh-ms", "500");
+            assertEquals("PUNCHED", held.kind(), held.detail());
+            assertEquals(5, held.pongs(), "keepalives should hold the mapping: " + held.detail());
+            Outcome lost = runPair(lab, "cone", "cone", 710, "--keepalive-ms", "3600000", "--pause-ms", "5000",
+                    "--refresh-ms", "500");
+            assertEquals("PUNCHED", lost.kind(), lost.detail());
+            assertEquals(0, lost.pongs(), "without keepalives the 2 s mapping should have expired: " + lost.detail());
         }
     }
 

@@ -149,6 +149,15 @@ public final class NatTraversal implements AutoCloseable {
         }));
     }
 
+    /**
+     * The live peers the introduction server sampled at the last registration, as bootstrap contacts (empty before
+     * the first registration). A node that knows peers from its persisted routing table does not need them.
+     */
+    public List<org.p2pdns.node.dht.Contact> bootstrapContacts() {
+        IntroClient.Registration reg = intro.registration();
+        return reg == null ? List.of() : reg.peers().stream().map(PeerInfo::toContact).toList();
+    }
+
     /** The NAT mapping behaviour measured at start-up. */
     public NatMapping mapping() {
         return mapping;

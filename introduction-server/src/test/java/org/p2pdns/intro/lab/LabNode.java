@@ -28,7 +28,7 @@ import org.p2pdns.node.nat.PeerPath;
  *
  * <pre>LabNode --seed N --intro IP:PORT [--stun IP:PORT,...] [--upnp] responder
  * LabNode --seed N --intro IP:PORT [--stun IP:PORT,...] [--direct IP:PORT] [--keepalive-ms N] [--pause-ms N]
- *     [--refresh-ms N] initiator PEER_ID_HEX</pre>
+ *     [--refresh-ms N] initiator PEER_ID_HEX   (responder: [--upnp-lease-s N])</pre>
  */
 public final class LabNode {
     private LabNode() {
@@ -48,6 +48,7 @@ public final class LabNode {
         long keepaliveMs = 15_000;
         long pauseMs = 0;
         long refreshMs = 20_000;
+        long upnpLeaseS = 3600;
         List<InetSocketAddress> direct = new ArrayList<>();
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -64,6 +65,7 @@ public final class LabNode {
                 case "--keepalive-ms" -> keepaliveMs = Long.parseLong(args[++i]);
                 case "--pause-ms" -> pauseMs = Long.parseLong(args[++i]);
                 case "--refresh-ms" -> refreshMs = Long.parseLong(args[++i]);
+                case "--upnp-lease-s" -> upnpLeaseS = Long.parseLong(args[++i]);
                 default -> rest.add(args[i]);
             }
         }
@@ -74,6 +76,7 @@ public final class LabNode {
         NettyUdpEndpoint socket = NettyUdpEndpoint.bind(new InetSocketAddress("0.0.0.0", 0), Clock.systemUTC(), 1300);
         NatConfig base = NatConfig.of(List.of(intro));
         NatConfig cfg = base.withStunServers(stun).withUpnp(upnp)
+                .withUpnpLease(java.time.Duration.ofSeconds(upnpLeaseS))
                 .withKeepalive(java.time.Duration.ofMillis(keepaliveMs))
                 .withIntro(new org.p2pdns.node.nat.IntroClientConfig(base.intro().servers(),
                         java.time.Duration.ofMillis(refreshMs), base.intro().requestTimeout(),
@@ -135,6 +138,26 @@ public final class LabNode {
             System.out.println(result);
             System.out.flush();
         } else {
+            if (upnp) { // report lease renewals as they happen (the process watching its own state)
+                Thread watcher = new Thread(() -> {
+                    int seen = 0;
+                    while (true) {
+                        int n = nat.upnpRenewals();
+                        if (n != seen) {
+                            seen = n;
+                            System.out.println("RENEWED count=" + n);
+                            System.out.flush();
+                        }
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                watcher.setDaemon(true);
+                watcher.start();
+            }
             // responder: serve until the test closes our stdin (or 30 s)
             CountDownLatch stdin = new CountDownLatch(1);
             Thread t = new Thread(() -> {

@@ -31,6 +31,18 @@ class UpnpLabTest {
         return out;
     }
 
+    private static void reachFromPub(NatLab lab, String ready, String mapped, int seed) throws Exception {
+        try (NatLab.Proc pub = lab.start("pub", NatLab.java("org.p2pdns.intro.lab.LabNode", "--seed",
+                String.valueOf(seed), "--intro", NatLabTest.INTRO, "--direct", mapped, "initiator",
+                NatLabTest.field(ready, "id")))) {
+            String result = pub.await("RESULT", 40);
+            assertNotNull(result, pub.output());
+            assertEquals("DIRECT", NatLabTest.field(result, "kind"), result);
+            assertEquals("5", NatLabTest.field(result, "pongs"), result);
+            assertEquals(mapped, NatLabTest.field(result, "address"), result);
+        }
+    }
+
     @Test
     void nodeBehindMiniupnpdIsReachableThroughItsMappingUntilShutdown() throws Exception {
         try (NatLab lab = NatLab.up(NatLabTest.labId(3))) {
@@ -41,7 +53,7 @@ class UpnpLabTest {
                     "--bind", "198.51.100.20", "--port", "7460", "--stun-port", "3478", "--id-difficulty", "0"));
             assertNotNull(server.await("intro-server listening", 30), server.output());
             try (NatLab.Proc a = lab.start("hostA", NatLab.java("org.p2pdns.intro.lab.LabNode", "--seed", "7",
-                    "--intro", NatLabTest.INTRO, "--upnp", "responder"))) {
+                    "--intro", NatLabTest.INTRO, "--upnp", "--upnp-lease-s", "4", "responder"))) {
                 String ready = a.await("READY", 40);
                 assertNotNull(ready, a.output());
                 String mapped = NatLabTest.field(ready, "upnp");
@@ -49,15 +61,12 @@ class UpnpLabTest {
                 String port = mapped.substring(mapped.indexOf(':') + 1);
                 assertTrue(miniupnpdRules(lab).contains("dport " + port), "no miniupnpd rule for " + port);
                 // from the public side, straight to the mapped port (the DIRECT strategy, no rendezvous)
-                try (NatLab.Proc pub = lab.start("pub", NatLab.java("org.p2pdns.intro.lab.LabNode", "--seed", "8",
-                        "--intro", NatLabTest.INTRO, "--direct", mapped, "initiator",
-                        NatLabTest.field(ready, "id")))) {
-                    String result = pub.await("RESULT", 40);
-                    assertNotNull(result, pub.output());
-                    assertEquals("DIRECT", NatLabTest.field(result, "kind"), result);
-                    assertEquals("5", NatLabTest.field(result, "pongs"), result);
-                    assertEquals(mapped, NatLabTest.field(result, "address"), result);
-                }
+                reachFromPub(lab, ready, mapped, 8);
+                // the 4 s lease is renewed every 2 s: after two renewals the first lease has run out, and the
+                // mapping must still be there and work
+                assertNotNull(a.await("RENEWED count=2", 20), "no lease renewals:\n" + a.output());
+                assertTrue(miniupnpdRules(lab).contains("dport " + port), "mapping lost despite renewals");
+                reachFromPub(lab, ready, mapped, 9);
                 a.closeStdin();
                 assertNotNull(a.await("BYE", 20), a.output());
                 assertTrue(a.waitFor(20));

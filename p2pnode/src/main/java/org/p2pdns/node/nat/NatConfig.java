@@ -55,6 +55,11 @@ public record NatConfig(IntroClientConfig intro, List<InetSocketAddress> stunSer
                 upgradeInterval, relayProbeTimeout, on, upnpLease);
     }
 
+    public NatConfig withUpnpLease(Duration lease) {
+        return new NatConfig(intro, stunServers, directTimeout, punchTimeout, punchInterval, keepalive,
+                upgradeInterval, relayProbeTimeout, upnp, lease);
+    }
+
     public NatConfig withIntro(IntroClientConfig newIntro) {
         return new NatConfig(newIntro, stunServers, directTimeout, punchTimeout, punchInterval, keepalive,
                 upgradeInterval, relayProbeTimeout, upnp, upnpLease);

@@ -173,6 +173,11 @@ public final class NatTraversal implements AutoCloseable {
         return upnpMapping;
     }
 
+    /** UPnP lease renewals so far (0 without UPnP). */
+    public int upnpRenewals() {
+        return upnp == null ? 0 : upnp.renewals();
+    }
+
     /** What this node advertises so that others can reach it. */
     public ReachabilityInfo reachability() {
         List<InetSocketAddress> servers = config.intro().servers();

@@ -1,0 +1,17 @@
+package org.p2pdns.node.control;
+
+import java.util.List;
+
+/**
+ * A publish request on the control API.
+ *
+ * @param name    the name to register or update
+ * @param records the record set, each record as owner name, type, TTL and rdata text
+ * @param ttl     the TTL hint for the whole set (seconds)
+ */
+public record PublishRequest(String name, List<ResolveReply.Rr> records, long ttl) {
+
+    public PublishRequest {
+        records = records == null ? List.of() : List.copyOf(records);
+    }
+}

@@ -80,6 +80,25 @@ class HolePuncherTest {
     }
 
     @Test
+    void aSecondPunchTowardsTheSamePeerJoinsTheFirst() throws Exception {
+        CompletableFuture<InetSocketAddress> f1 = a.punch(idB, 11, List.of(epB.address), Duration.ofSeconds(1));
+        CompletableFuture<InetSocketAddress> f2 = a.punch(idB, 22, List.of(epB.address), Duration.ofSeconds(1));
+        assertTrue(f1 == f2);
+        assertEquals(1, a.activeAttempts());
+        net.clock.runFor(Duration.ofMillis(30));
+        long tokens = net.log.stream().map(x -> (byte[]) x[2]).map(p -> {
+            try {
+                return PunchPacket.decode(p).token();
+            } catch (IntroDecodeException e) {
+                throw new AssertionError(e);
+            }
+        }).distinct().filter(t -> t == 11 || t == 22).count();
+        assertEquals(2, tokens, "probes carry both rendezvous tokens");
+        a.onPunch(epB.address, new PunchPacket(PunchPacket.Kind.ACK, 22, idB).encode());
+        assertEquals(epB.address, f1.get());
+    }
+
+    @Test
     void keepalivesHoldTheMappingUntilStopped() {
         a.keepalive(epB.address, Duration.ofSeconds(15));
         net.clock.runFor(Duration.ofSeconds(61));

@@ -1,0 +1,294 @@
+package org.p2pdns.node.dht;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.p2pdns.node.dht.DhtStats.Counter;
+import org.p2pdns.node.dht.routing.RoutingTable;
+import org.p2pdns.node.identity.NodeId;
+import org.p2pdns.node.time.Cancellable;
+import org.p2pdns.node.wire.FindNodeMessage;
+import org.p2pdns.node.wire.FindValueMessage;
+import org.p2pdns.node.wire.NodesMessage;
+import org.p2pdns.node.wire.ValueMessage;
+
+/**
+ * The timers of a {@link DhtNode}: joining (with backoff until the table is healthy), the periodic tick that drops
+ * expired values, refreshes stale buckets and re-replicates held values, and the hand-off of held values to a new
+ * contact that is now among their k closest. Runs on the node's event thread.
+ */
+final class Maintenance {
+
+    /** First join retry delay; doubles per attempt up to {@link #MAX_BACKOFF}. */
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    /** Most bucket-refresh lookups started per tick. */
+    static final int REFRESH_PER_TICK = 3;
+    /** Stores above this size skip the per-new-contact hand-off scan (periodic replication covers them). */
+    static final int HANDOFF_SCAN_LIMIT = 2000;
+
+    private final DhtNode node;
+    private final Map<NodeId, Long> lastReplicated = new HashMap<>();
+    private Cancellable tick;
+    private Cancellable joinTimer;
+    private boolean joining;
+    private boolean retryPending;
+    private int joinAttempt;
+
+    Maintenance(DhtNode node) {
+        this.node = node;
+    }
+
+    private DhtConfig config() {
+        return node.config();
+    }
+
+    /** The tick period: a quarter of the shortest maintenance interval, between 1 s and 60 s. */
+    Duration tickPeriod() {
+        long shortest = Math.min(config().bucketRefresh().toMillis(), config().replicateInterval().toMillis());
+        return Duration.ofMillis(Math.max(1000, Math.min(60_000, shortest / 4)));
+    }
+
+    void start() {
+        Duration p = tickPeriod();
+        // jitter the phase so that nodes started together do not tick together
+        Duration first = p.plusMillis(node.random().nextInt((int) Math.min(Integer.MAX_VALUE, p.toMillis())));
+        tick = node.scheduler().scheduleAtFixedRate(first, p, this::onTick);
+    }
+
+    void stop() {
+        if (tick != null) {
+            tick.cancel();
+        }
+        if (joinTimer != null) {
+            joinTimer.cancel();
+        }
+    }
+
+    // ------------------------------------------------------------------ join
+
+    /** One join attempt: FIND_NODE(self) to every bootstrap address, then a self lookup; retried until healthy. */
+    void join(int attempt) {
+        if (node.stopped() || joining) {
+            return;
+        }
+        joinAttempt = attempt;
+        List<InetSocketAddress> boot = new ArrayList<>(node.bootstrapAddresses());
+        boot.removeIf(a -> a.equals(node.self().address()));
+        if (boot.isEmpty() && node.routingTable().size() == 0) {
+            // nobody to ask: this node starts a network of its own
+            node.setReady();
+            return;
+        }
+        joining = true;
+        node.stats().inc(Counter.JOIN_ATTEMPTS);
+        List<Contact> heard = new ArrayList<>();
+        int[] left = {boot.size()};
+        if (left[0] == 0) {
+            selfLookup(heard);
+            return;
+        }
+        NodeId selfId = node.self().id();
+        for (InetSocketAddress a : boot) {
+            node.rpc().requestToAddress(a, id -> new FindNodeMessage(id, selfId), config().requestTimeout(),
+                    config().retries(), (from, reply) -> {
+                        if (reply instanceof NodesMessage n) {
+                            heard.addAll(node.screen(n.contacts()));
+                        }
+                        if (--left[0] == 0) {
+                            selfLookup(heard);
+                        }
+                    });
+        }
+    }
+
+    private void selfLookup(List<Contact> heard) {
+        node.lookup(node.self().id(), heard, q -> {
+            joining = false;
+            RoutingTable t = node.routingTable();
+            boolean healthy = t.size() >= config().k() || (t.size() > 0 && q.exhausted());
+            if (healthy) {
+                boolean first = !node.isReady();
+                node.setReady();
+                joinAttempt = 0;
+                if (first) {
+                    refreshFartherBuckets();
+                }
+            } else {
+                long backoff = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(joinAttempt, 16));
+                long jitter = node.random().nextInt((int) (backoff / 4) + 1);
+                int next = joinAttempt + 1;
+                retryPending = true;
+                joinTimer = node.scheduler().schedule(Duration.ofMillis(backoff + jitter), () -> {
+                    retryPending = false;
+                    join(next);
+                });
+            }
+        });
+    }
+
+    /** After joining, fill the buckets farther than our closest neighbour (the standard Kademlia join). */
+    private void refreshFartherBuckets() {
+        RoutingTable t = node.routingTable();
+        List<Contact> nearest = t.closest(node.self().id(), 1);
+        if (nearest.isEmpty()) {
+            return;
+        }
+        int deepest = t.bucketIndex(nearest.get(0).id());
+        long now = node.now();
+        for (int i = 0; i < deepest; i++) {
+            if (t.bucketContacts(i).size() < config().k()) {
+                refresh(i, now);
+            }
+        }
+    }
+
+    private void refresh(int bucket, long now) {
+        RoutingTable t = node.routingTable();
+        t.touchBucket(bucket, now);
+        node.lookup(t.randomIdInBucket(bucket, node.random()), List.of(), q -> { });
+    }
+
+    // ------------------------------------------------------------------ periodic tick
+
+    private void onTick() {
+        if (node.stopped()) {
+            return;
+        }
+        long now = node.now();
+        expire(now);
+        RoutingTable t = node.routingTable();
+        if (t.size() == 0 || !node.isReady()) {
+            if (!joining && !retryPending) {
+                join(joinAttempt);
+            }
+            return;
+        }
+        int started = 0;
+        for (int b : t.staleBuckets(now, config().bucketRefresh().toMillis())) {
+            if (started++ >= REFRESH_PER_TICK) {
+                break;
+            }
+            refresh(b, now);
+        }
+        replicate(now);
+    }
+
+    private void expire(long now) {
+        ValueStore store = node.store();
+        for (ValueStore.Entry e : store.entries()) {
+            if (e.expiresAtMillis() <= now) {
+                store.remove(e.key());
+                node.guard().released(e.key());
+                lastReplicated.remove(e.key());
+                node.stats().inc(Counter.VALUE_EXPIRED);
+            }
+        }
+    }
+
+    private void replicate(long now) {
+        long interval = config().replicateInterval().toMillis();
+        int budget = config().replicateBatch();
+        for (ValueStore.Entry e : node.store().entries()) {
+            if (budget == 0) {
+                break;
+            }
+            Long last = lastReplicated.get(e.key());
+            if (last == null) {
+                // first sight: spread the first replication over one interval
+                lastReplicated.put(e.key(), now - interval + node.random().nextInt((int) Math.min(interval, 1 << 30)));
+                continue;
+            }
+            if (now - last >= interval) {
+                lastReplicated.put(e.key(), now);
+                node.replicate(e.key());
+                budget--;
+            }
+        }
+        if (lastReplicated.size() > node.store().size() * 2 + 16) {
+            Iterator<NodeId> it = lastReplicated.keySet().iterator();
+            while (it.hasNext()) {
+                if (node.store().get(it.next()) == null) {
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ hand-off to new contacts
+
+    /**
+     * A new contact joined the table. For each held value it is now among the k closest to, and for which this node
+     * is the closest holder it knows of, offer it the value: FIND_VALUE first (for its token and its copy), then STORE
+     * if it has none or an older one.
+     */
+    void onNewContact(Contact c) {
+        if (!node.isReady() || node.stopped()) {
+            return;
+        }
+        ValueStore store = node.store();
+        int n = store.size();
+        if (n == 0 || n > HANDOFF_SCAN_LIMIT) {
+            return;
+        }
+        RoutingTable t = node.routingTable();
+        int budget = config().replicateBatch();
+        long now = node.now();
+        for (ValueStore.Entry e : store.entries()) {
+            if (budget == 0) {
+                break;
+            }
+            if (e.expiresAtMillis() <= now) {
+                continue;
+            }
+            NodeId key = e.key();
+            List<Contact> closest = t.closest(key, config().k());
+            int idx = closest.indexOf(c);
+            if (idx < 0) {
+                continue;
+            }
+            // are we closer to the key than every other known contact (the new one aside)?
+            boolean selfClosest = true;
+            for (Contact other : closest) {
+                if (!other.id().equals(c.id()) && key.compareDistance(other.id(), node.self().id()) < 0) {
+                    selfClosest = false;
+                    break;
+                }
+            }
+            if (!selfClosest) {
+                continue;
+            }
+            budget--;
+            byte[] value = e.value();
+            node.rpc().request(c, id -> new FindValueMessage(id, key), config().requestTimeout(), 0,
+                    (from, reply) -> {
+                        byte[] token;
+                        byte[] theirs = null;
+                        if (reply instanceof ValueMessage v) {
+                            token = v.token();
+                            theirs = v.value();
+                        } else if (reply instanceof NodesMessage nm) {
+                            token = nm.token();
+                        } else {
+                            return;
+                        }
+                        boolean push = theirs == null;
+                        if (!push) {
+                            try {
+                                push = node.policy().validate(key, theirs, null, node.now()) != StoreOutcome.STORED
+                                        || node.policy().compareNewer(value, theirs) > 0;
+                            } catch (RuntimeException ex) {
+                                push = true;
+                            }
+                        }
+                        if (push) {
+                            node.pushValue(c, key, value, token);
+                        }
+                    });
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package org.p2pdns.node.dht.rpc;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.LongFunction;
+import org.p2pdns.node.dht.Contact;
+import org.p2pdns.node.dht.DhtStats;
+import org.p2pdns.node.dht.DhtStats.Counter;
+import org.p2pdns.node.identity.NodeId;
+import org.p2pdns.node.time.Cancellable;
+import org.p2pdns.node.time.Scheduler;
+import org.p2pdns.node.transport.MessageTransport;
+import org.p2pdns.node.wire.DhtCodec;
+import org.p2pdns.node.wire.DhtMessage;
+import org.p2pdns.node.wire.ErrorMessage;
+import org.p2pdns.node.wire.MessageType;
+
+/**
+ * Outgoing requests of one node: assigns random 8-byte request ids, matches each reply on its id AND its sender (node
+ * id, or address for a bootstrap request whose key is not known yet) AND its type, resends after a timeout, and gives
+ * up after the configured retries. Pending requests are capped; beyond the cap a request fails at once and is counted.
+ * Runs on the node's event thread; callbacks run there too, never inside {@link #request}.
+ */
+public final class RpcClient {
+
+    /** Receives the end of one request: {@code reply} is null when it failed (timeout, cap, stop). */
+    @FunctionalInterface
+    public interface Callback {
+        void done(Contact from, DhtMessage reply);
+    }
+
+    private static final class Pending {
+        final long id;
+        final NodeId expectedId;
+        final InetSocketAddress expectedAddress;
+        final Contact to;
+        final MessageType type;
+        final byte[] bytes;
+        final Duration timeout;
+        final Callback callback;
+        int retriesLeft;
+        Cancellable timer;
+
+        Pending(long id, NodeId expectedId, InetSocketAddress expectedAddress, Contact to, MessageType type,
+                byte[] bytes, Duration timeout, int retries, Callback callback) {
+            this.id = id;
+            this.expectedId = expectedId;
+            this.expectedAddress = expectedAddress;
+            this.to = to;
+            this.type = type;
+            this.bytes = bytes;
+            this.timeout = timeout;
+            this.retriesLeft = retries;
+            this.callback = callback;
+        }
+    }
+
+    private final MessageTransport transport;
+    private final Scheduler scheduler;
+    private final Random random;
+    private final DhtStats stats;
+    private final int maxPending;
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private boolean closed;
+
+    public RpcClient(MessageTransport transport, Scheduler scheduler, Random random, DhtStats stats, int maxPending) {
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.random = random;
+        this.stats = stats;
+        this.maxPending = maxPending;
+    }
+
+    /** Sends the request built by {@code build(requestId)} to {@code to}; {@code cb} runs once with the reply or null. */
+    public void request(Contact to, LongFunction<DhtMessage> build, Duration timeout, int retries, Callback cb) {
+        start(to, null, build, timeout, retries, cb);
+    }
+
+    /** Like {@link #request} to an address whose key is unknown (bootstrap): the reply is matched on the address. */
+    public void requestToAddress(InetSocketAddress to, LongFunction<DhtMessage> build, Duration timeout, int retries,
+                                 Callback cb) {
+        start(null, to, build, timeout, retries, cb);
+    }
+
+    private void start(Contact to, InetSocketAddress addr, LongFunction<DhtMessage> build, Duration timeout,
+                       int retries, Callback cb) {
+        if (closed || pending.size() >= maxPending) {
+            stats.increment(Counter.DROP_PENDING_FULL);
+            scheduler.execute(() -> cb.done(to, null));
+            return;
+        }
+        long id;
+        do {
+            id = random.nextLong();
+        } while (pending.containsKey(id));
+        DhtMessage m = build.apply(id);
+        if (!m.type().isRequest()) {
+            throw new IllegalArgumentException("not a request: " + m.type());
+        }
+        Pending p = new Pending(id, to == null ? null : to.id(), to == null ? addr : to.address(), to, m.type(),
+                DhtCodec.encode(m), timeout, retries, cb);
+        pending.put(id, p);
+        send(p);
+    }
+
+    private void send(Pending p) {
+        stats.increment(Counter.RPC_SENT);
+        if (p.to != null) {
+            transport.send(p.to, p.bytes);
+        } else {
+            transport.sendToAddress(p.expectedAddress, p.bytes);
+        }
+        p.timer = scheduler.schedule(p.timeout, () -> onTimeout(p));
+    }
+
+    private void onTimeout(Pending p) {
+        if (pending.get(p.id) != p) {
+            return;
+        }
+        if (p.retriesLeft > 0 && !closed) {
+            p.retriesLeft--;
+            stats.increment(Counter.RPC_RETRY);
+            send(p);
+            return;
+        }
+        pending.remove(p.id);
+        stats.increment(Counter.RPC_TIMEOUT);
+        p.callback.done(p.to, null);
+    }
+
+    /**
+     * Offers a received reply. Returns true if it answered a pending request (whose callback then ran); a reply that
+     * matches no request, or whose sender or type does not match, is counted and ignored.
+     */
+    public boolean onReply(Contact from, DhtMessage reply) {
+        Pending p = pending.get(reply.requestId());
+        if (p == null) {
+            stats.increment(Counter.DROP_UNMATCHED_REPLY);
+            return false;
+        }
+        boolean sourceOk = p.expectedId != null ? p.expectedId.equals(from.id())
+                : p.expectedAddress.equals(from.address());
+        if (!sourceOk || !answers(p.type, reply.type())) {
+            stats.increment(Counter.DROP_WRONG_SOURCE);
+            return false;
+        }
+        pending.remove(p.id);
+        p.timer.cancel();
+        stats.increment(Counter.REPLY_RECEIVED);
+        p.callback.done(from, reply);
+        return true;
+    }
+
+    private static boolean answers(MessageType request, MessageType reply) {
+        if (reply == MessageType.ERROR) {
+            return true;
+        }
+        return switch (request) {
+            case PING -> reply == MessageType.PONG;
+            case FIND_NODE -> reply == MessageType.NODES;
+            case FIND_VALUE -> reply == MessageType.VALUE || reply == MessageType.NODES;
+            case STORE -> reply == MessageType.STORE_RESULT;
+            default -> false;
+        };
+    }
+
+    /** True if {@code reply} is an ERROR. */
+    public static boolean isError(DhtMessage reply) {
+        return reply instanceof ErrorMessage;
+    }
+
+    /** Requests waiting for a reply. */
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    /** Fails every pending request and refuses new ones. */
+    public void close() {
+        closed = true;
+        List<Pending> all = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Pending p : all) {
+            p.timer.cancel();
+            p.callback.done(p.to, null);
+        }
+    }
+}

@@ -44,6 +44,7 @@ public final class Main {
     /** The configured picocli model (also used by the test that checks docs/cli.md). */
     public static CommandLine commandLine(P2pCommand.Context context) {
         CommandLine cl = new CommandLine(new P2pCommand(context));
+        cl.addSubcommand("keys", new KeysCommand(context));
         cl.addSubcommand("resolver", new ResolverCommand(context));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(context.io().out());

@@ -34,7 +34,14 @@ public final class Main {
 
     /** Runs the command in-process and returns its exit code (tests call this). */
     public static int run(String[] args, Io io, Launcher launcher, CompletableFuture<Void> stopRequested) {
-        CommandLine cl = commandLine(new P2pCommand.Context(io, launcher, stopRequested));
+        P2pCommand.Context context = new P2pCommand.Context(io, launcher, stopRequested);
+        Integer quick = QuickQuery.run(args, context);
+        if (quick != null) {
+            io.out().flush();
+            io.err().flush();
+            return quick;
+        }
+        CommandLine cl = commandLine(context);
         int code = cl.execute(args);
         io.out().flush();
         io.err().flush();

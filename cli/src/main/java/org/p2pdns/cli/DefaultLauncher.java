@@ -23,6 +23,9 @@ import org.p2pdns.node.identity.KeyFile;
 /** The real launcher: assembles a {@link P2PNode} with the DNS bridge, or an introduction server. */
 final class DefaultLauncher implements Launcher {
 
+    /** How long --start-node waits for the initial join before it reports "running" anyway. */
+    static final int JOIN_WAIT_SECONDS = 15;
+
     /** The bridge module's {@link DnsBridge} as the node's bridge. */
     static final P2PNode.BridgeFactory BRIDGE = (bind, tld, resolver) -> {
         DnsBridge b = DnsBridge.start(BridgeConfig.defaults().withBindAddress(bind).withZone(tld + "."), resolver);
@@ -70,6 +73,16 @@ final class DefaultLauncher implements Launcher {
                     VersionProvider.version()));
         } catch (IOException e) {
             throw new CliException(ExitCode.FAILED, "cannot start the node: " + e.getMessage());
+        }
+        // wait (bounded) for the initial join, so that "running" means reachable through the network
+        try {
+            node.joined().get(JOIN_WAIT_SECONDS, TimeUnit.SECONDS);
+            progress.step("joined the network");
+        } catch (TimeoutException e) {
+            progress.warn("not joined after " + JOIN_WAIT_SECONDS + " s; still trying in the background");
+        } catch (InterruptedException e) {
+            node.close();
+            throw e;
         }
         return new Service() {
             @Override

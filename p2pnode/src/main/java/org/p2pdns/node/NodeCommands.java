@@ -50,7 +50,7 @@ final class NodeCommands {
         return node.publisher().publish(registered, records, Duration.ofSeconds(ttlSeconds), key,
                         (attempts, expected) -> node.options().listener().proofOfWork("name claim " + registered,
                                 attempts, expected))
-                .handle((r, e) -> e == null ? reply(registered, r) : failure(registered, e));
+                .handle((r, e) -> e == null ? reply(registered + ".", r) : failure(registered + ".", e));
     }
 
     /** The key for {@code registered}: the named alias, else the key of the record this node owns, else "default". */
@@ -119,8 +119,8 @@ final class NodeCommands {
                 String registered = OverlayName.parse(name, node.config().network().tld()).registered();
                 boolean owned = node.publisher().lapse(registered);
                 f.complete(owned
-                        ? new PublishReply(registered, PublishStatus.LAPSED, 0, 0, "")
-                        : new PublishReply(registered, PublishStatus.NOT_OWNED, 0, 0,
+                        ? new PublishReply(registered + ".", PublishStatus.LAPSED, 0, 0, "")
+                        : new PublishReply(registered + ".", PublishStatus.NOT_OWNED, 0, 0,
                                 "this node does not publish " + registered));
             } catch (InvalidNameException e) {
                 f.complete(new PublishReply(name, PublishStatus.INVALID, 0, 0, e.getMessage()));

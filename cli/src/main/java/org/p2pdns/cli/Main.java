@@ -52,6 +52,7 @@ public final class Main {
     public static CommandLine commandLine(P2pCommand.Context context) {
         CommandLine cl = new CommandLine(new P2pCommand(context));
         cl.addSubcommand("keys", new KeysCommand(context));
+        cl.addSubcommand("bench-agent", new BenchAgentCommand(context));
         cl.addSubcommand("resolver", new ResolverCommand(context));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(context.io().out());
@@ -98,7 +99,7 @@ public final class Main {
         boolean longRunning = false;
         for (String a : args) {
             switch (a) {
-                case "--start-node", "--intro-server", "bench-agent" -> longRunning = true;
+                case "--start-node", "--intro-server" -> longRunning = true;
                 default -> { }
             }
         }

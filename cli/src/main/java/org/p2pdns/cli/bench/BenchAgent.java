@@ -8,7 +8,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ public final class BenchAgent {
     static final int MAX_LINE = 4 << 20;
 
     private final BenchNodes nodes;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "bench-agent");
@@ -39,7 +39,7 @@ public final class BenchAgent {
         return t;
     });
 
-    public BenchAgent(BenchNodes nodes, PrintStream out) {
+    public BenchAgent(BenchNodes nodes, PrintWriter out) {
         this.nodes = nodes;
         this.out = out;
     }

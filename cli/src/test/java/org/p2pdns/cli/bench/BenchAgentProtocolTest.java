@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -89,7 +88,7 @@ class BenchAgentProtocolTest {
                 "{\"id\":12,\"op\":\"hello\"}") + "\n";
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         MapNodes nodes = new MapNodes();
-        new BenchAgent(nodes, new PrintStream(bytes, true, StandardCharsets.UTF_8))
+        new BenchAgent(nodes, new java.io.PrintWriter(new java.io.OutputStreamWriter(bytes, StandardCharsets.UTF_8), true))
                 .run(new ByteArrayInputStream(in.getBytes(StandardCharsets.UTF_8)));
 
         Map<Integer, JsonNode> byId = new HashMap<>();

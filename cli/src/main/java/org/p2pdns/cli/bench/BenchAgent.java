@@ -33,6 +33,9 @@ public final class BenchAgent {
     private final BenchNodes nodes;
     private final PrintWriter out;
     private final ObjectMapper json = new ObjectMapper();
+    /** Puts and gets still running: shutdown waits for them so that its reply is the last line. */
+    private final java.util.Set<java.util.concurrent.CompletableFuture<?>> inFlight =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "bench-agent");
         t.setDaemon(true);
@@ -98,7 +101,7 @@ public final class BenchAgent {
                     int node = nodeIndex(req);
                     String name = text(req, "name", 64);
                     String value = text(req, "value", 999);
-                    nodes.put(node, name, value).whenComplete((p, e) -> {
+                    track(nodes.put(node, name, value)).whenComplete((p, e) -> {
                         if (e != null) {
                             error(id, cause(e));
                         } else {
@@ -114,7 +117,7 @@ public final class BenchAgent {
                     int node = nodeIndex(req);
                     String name = text(req, "name", 64);
                     String ref = req.path("ref").asText("");
-                    nodes.get(node, name, ref).whenComplete((g, e) -> {
+                    track(nodes.get(node, name, ref)).whenComplete((g, e) -> {
                         if (e != null) {
                             error(id, cause(e));
                         } else {
@@ -140,6 +143,7 @@ public final class BenchAgent {
                 }
                 case "stats" -> workers.execute(() -> stats(id, req.path("gc").asBoolean(false)));
                 case "shutdown" -> {
+                    drain();
                     reply(ok(id));
                     return false;
                 }
@@ -149,6 +153,26 @@ public final class BenchAgent {
             error(id, e.getMessage());
         }
         return true;
+    }
+
+    private <T> java.util.concurrent.CompletableFuture<T> track(java.util.concurrent.CompletableFuture<T> f) {
+        inFlight.add(f);
+        f.whenComplete((v, e) -> inFlight.remove(f));
+        return f;
+    }
+
+    /** Lets running requests finish (bounded) so that nothing is written after the shutdown reply. */
+    private void drain() {
+        workers.shutdown();
+        try {
+            workers.awaitTermination(30, TimeUnit.SECONDS);
+            java.util.concurrent.CompletableFuture.allOf(inFlight.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                    .get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // failed requests have had their error replies; a request still hanging after 30 s is abandoned
+        }
     }
 
     private void start(JsonNode id, JsonNode list) {

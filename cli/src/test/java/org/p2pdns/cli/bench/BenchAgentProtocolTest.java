@@ -121,5 +121,8 @@ class BenchAgentProtocolTest {
         assertTrue(byId.get(11).get("ok").asBoolean());
         assertFalse(byId.containsKey(12), "nothing is served after shutdown");
         assertTrue(nodes.closed);
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(11, new ObjectMapper().readTree(lines[lines.length - 1]).get("id").asInt(),
+                "the shutdown reply is the last line");
     }
 }

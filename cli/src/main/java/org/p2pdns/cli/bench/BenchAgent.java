@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BenchAgent {
 
+    /** How long a start request waits for its nodes' initial joins before replying anyway. */
+    static final java.time.Duration JOIN_WAIT = java.time.Duration.ofSeconds(15);
+
     /** Longest request line read (a start request for thousands of nodes fits). */
     static final int MAX_LINE = 4 << 20;
 
@@ -181,6 +184,7 @@ public final class BenchAgent {
                 throw new IllegalArgumentException("start needs a non-empty nodes array");
             }
             ArrayNode started = json.createArrayNode();
+            List<Integer> indexes = new ArrayList<>();
             for (JsonNode n : list) {
                 int idx = n.path("idx").asInt(-1);
                 int port = n.path("port").asInt(-1);
@@ -197,12 +201,17 @@ public final class BenchAgent {
                     boot.add(new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1))));
                 }
                 int bound = nodes.start(idx, port, boot);
+                indexes.add(idx);
                 ObjectNode s = started.addObject();
                 s.put("idx", idx);
                 s.put("port", bound);
             }
+            List<Integer> joining = nodes.awaitJoined(indexes, JOIN_WAIT);
             ObjectNode o = ok(id);
             o.set("started", started);
+            if (!joining.isEmpty()) {
+                o.put("stillJoining", joining.size());
+            }
             reply(o);
         } catch (Exception e) {
             error(id, cause(e));

@@ -22,6 +22,14 @@ public interface BenchNodes extends AutoCloseable {
     /** Starts node {@code idx} on 127.0.0.1:{@code port} (0 = any) joining through {@code bootstrap}; returns its port. */
     int start(int idx, int port, List<InetSocketAddress> bootstrap) throws Exception;
 
+    /**
+     * Waits, at most {@code timeout}, until the given nodes have finished their initial join (the start reply then
+     * means "ready to serve"); returns the indexes still joining.
+     */
+    default List<Integer> awaitJoined(List<Integer> idx, java.time.Duration timeout) throws InterruptedException {
+        return List.of();
+    }
+
     CompletableFuture<PutOutcome> put(int node, String name, String value);
 
     CompletableFuture<GetOutcome> get(int node, String name, String ref);

@@ -70,8 +70,9 @@ public final class UdpBenchNodes implements BenchNodes {
 
     /** One hosted node. */
     private record Node(int idx, EventLoopScheduler scheduler, UdpTransport udp, SecureTransport secure, DhtNode dht,
-                        NodeStore store, RecordPublisher publisher) {
+                        NodeStore store, RecordPublisher publisher, CompletableFuture<Void> joined) {
         void close() {
+            joined.cancel(false);
             CompletableFuture<Void> stopped = new CompletableFuture<>();
             scheduler.execute(() -> {
                 dht.stop();
@@ -119,10 +120,38 @@ public final class UdpBenchNodes implements BenchNodes {
         DhtNode dht = new DhtNode(DhtConfig.defaults(PARAMS), secure.self(), secure, scheduler, random,
                 new RecordPolicy(PARAMS), store.values());
         RecordPublisher publisher = new RecordPublisher(RecordDht.of(dht), store, PARAMS, scheduler, pow);
-        Node n = new Node(idx, scheduler, udp, secure, dht, store, publisher);
+        Node n = new Node(idx, scheduler, udp, secure, dht, store, publisher, new CompletableFuture<>());
         nodes.put(idx, n);
         dht.start(bootstrap);
+        // the DHT has no readiness callback: look on the node's event thread until it reports ready
+        org.p2pdns.node.time.Cancellable[] watch = new org.p2pdns.node.time.Cancellable[1];
+        watch[0] = scheduler.scheduleAtFixedRate(Duration.ofMillis(5), Duration.ofMillis(20), () -> {
+            if (dht.isReady()) {
+                n.joined().complete(null);
+            }
+            if (n.joined().isDone() && watch[0] != null) {
+                watch[0].cancel();
+            }
+        });
         return udp.localAddress().getPort();
+    }
+
+    @Override
+    public List<Integer> awaitJoined(List<Integer> idx, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Integer> joining = new ArrayList<>();
+        for (int i : idx) {
+            Node n = nodes.get(i);
+            if (n == null) {
+                continue;
+            }
+            try {
+                n.joined().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                joining.add(i);
+            }
+        }
+        return joining;
     }
 
     private Node node(int idx) {

@@ -86,6 +86,23 @@ final class Commands {
         return ExitCode.OK;
     }
 
+    /**
+     * The quick path of {@code --query}: asks the running node and prints the answer; returns null (having printed
+     * nothing) when no node runs, so the caller can go the full way.
+     */
+    Integer queryRunningNode(String domain, P2pCommand.QueryType type) throws IOException {
+        NodeConfig config = config(Map.of());
+        String name = Names.overlayName(domain, config.network().tld());
+        try {
+            return printResolution(name, type, client(config).resolve(name), "node");
+        } catch (ControlException e) {
+            if (e.kind() == ControlException.Kind.UNREACHABLE) {
+                return null;
+            }
+            throw controlFailure(e);
+        }
+    }
+
     int query(Map<ConfigKey, String> flags, String domain, P2pCommand.QueryType type) throws Exception {
         NodeConfig config = config(flags);
         String name = Names.overlayName(domain, config.network().tld());

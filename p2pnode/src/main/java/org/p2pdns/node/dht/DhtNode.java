@@ -62,6 +62,7 @@ public final class DhtNode {
     private final Maintenance maintenance;
 
     private volatile boolean ready;
+    private final CompletableFuture<Void> readyFuture = new CompletableFuture<>();
     private volatile boolean stopped;
     private boolean started;
     private List<InetSocketAddress> bootstrap = List.of();
@@ -170,7 +171,21 @@ public final class DhtNode {
         return f;
     }
 
-    /** The routing table; read it on the node's event thread. */
+    /** Completes (on the event thread) when the initial join has finished; see {@link #isReady()}. */
+    public CompletableFuture<Void> whenReady() {
+        return readyFuture.thenApply(v -> v);
+    }
+
+    /** A copy of the routing table's contacts taken on the event thread: what to persist with RoutingTableFile. */
+    public CompletableFuture<List<Contact>> contactsSnapshot() {
+        CompletableFuture<List<Contact>> f = new CompletableFuture<>();
+        scheduler.execute(() -> f.complete(List.copyOf(table.contacts())));
+        return f;
+    }
+
+    /**
+     * The routing table. Not thread-safe: read it on the node's event thread (or use {@link #contactsSnapshot()}).
+     */
     public RoutingTable routingTable() {
         return table;
     }
@@ -246,6 +261,7 @@ public final class DhtNode {
 
     void setReady() {
         ready = true;
+        readyFuture.complete(null);
     }
 
     /** A contact was heard from directly: offer it to the table; ping a bucket's oldest when asked to. */

@@ -55,6 +55,21 @@ public record NatConfig(IntroClientConfig intro, List<InetSocketAddress> stunSer
                 upgradeInterval, relayProbeTimeout, on, upnpLease);
     }
 
+    public NatConfig withUpnpLease(Duration lease) {
+        return new NatConfig(intro, stunServers, directTimeout, punchTimeout, punchInterval, keepalive,
+                upgradeInterval, relayProbeTimeout, upnp, lease);
+    }
+
+    public NatConfig withIntro(IntroClientConfig newIntro) {
+        return new NatConfig(newIntro, stunServers, directTimeout, punchTimeout, punchInterval, keepalive,
+                upgradeInterval, relayProbeTimeout, upnp, upnpLease);
+    }
+
+    public NatConfig withKeepalive(Duration period) {
+        return new NatConfig(intro, stunServers, directTimeout, punchTimeout, punchInterval, period, upgradeInterval,
+                relayProbeTimeout, upnp, upnpLease);
+    }
+
     public NatConfig withTimeouts(Duration direct, Duration punch, Duration relayProbe, Duration upgrade) {
         return new NatConfig(intro, stunServers, direct, punch, punchInterval, keepalive, upgrade, relayProbe, upnp,
                 upnpLease);

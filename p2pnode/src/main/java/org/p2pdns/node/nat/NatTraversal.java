@@ -149,6 +149,15 @@ public final class NatTraversal implements AutoCloseable {
         }));
     }
 
+    /**
+     * The live peers the introduction server sampled at the last registration, as bootstrap contacts (empty before
+     * the first registration). A node that knows peers from its persisted routing table does not need them.
+     */
+    public List<org.p2pdns.node.dht.Contact> bootstrapContacts() {
+        IntroClient.Registration reg = intro.registration();
+        return reg == null ? List.of() : reg.peers().stream().map(PeerInfo::toContact).toList();
+    }
+
     /** The NAT mapping behaviour measured at start-up. */
     public NatMapping mapping() {
         return mapping;
@@ -162,6 +171,11 @@ public final class NatTraversal implements AutoCloseable {
     /** The UPnP external endpoint, or null. */
     public InetSocketAddress upnpMapping() {
         return upnpMapping;
+    }
+
+    /** UPnP lease renewals so far (0 without UPnP). */
+    public int upnpRenewals() {
+        return upnp == null ? 0 : upnp.renewals();
     }
 
     /** What this node advertises so that others can reach it. */

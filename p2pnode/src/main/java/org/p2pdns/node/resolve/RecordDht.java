@@ -24,6 +24,15 @@ public interface RecordDht {
      */
     CompletableFuture<GetResult> get(NodeId key, Consumer<byte[]> onValidValue);
 
+    /**
+     * True when this node is among the k closest it knows to {@code key}, i.e. one of the replicas an owner's
+     * republish reaches. A value this node holds while it is not is a cached copy that may have missed updates.
+     * Called on the event thread; the default (unknown) says false.
+     */
+    default boolean isAmongClosest(NodeId key) {
+        return false;
+    }
+
     /** The record layer's view of {@code node}. */
     static RecordDht of(DhtNode node) {
         return of(() -> node);
@@ -41,6 +50,15 @@ public interface RecordDht {
             @Override
             public CompletableFuture<GetResult> get(NodeId key, Consumer<byte[]> onValidValue) {
                 return node.get().get(key, onValidValue);
+            }
+
+            @Override
+            public boolean isAmongClosest(NodeId key) {
+                DhtNode n = node.get();
+                int k = n.config().k();
+                java.util.List<org.p2pdns.node.dht.Contact> closest = n.routingTable().closest(key, k);
+                return closest.size() < k
+                        || key.compareDistance(n.self().id(), closest.get(closest.size() - 1).id()) < 0;
             }
         };
     }

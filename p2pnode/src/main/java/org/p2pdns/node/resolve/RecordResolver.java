@@ -37,10 +37,12 @@ public final class RecordResolver implements NameResolver {
      *
      * @param timeout    the resolver's own limit: the answer completes (TIMEOUT) by then even if the DHT never answers
      *                   (default 12 s, beyond the DHT's 10 s lookup deadline)
-     * @param localGrace how long an answer that comes only from this node's own replica waits for a newer record from
-     *                   the network (default 25 ms). A node's replica can be stale when it dropped out of the k
-     *                   closest nodes and missed an update; the grace lets the lookup's first replies overrule it
-     *                   without making the node wait for the whole lookup (or for timeouts when peers are dead)
+     * @param localGrace how long an answer that comes from this node's own replica, while this node is not among the
+     *                   k closest to the name's key, waits for a newer record from the network (default 25 ms). Such a
+     *                   copy (cached by a lookup, or kept after the node dropped out of the k closest) can have
+     *                   missed an update that the owner's republish brought to the k closest; the grace lets the
+     *                   lookup's first replies overrule it without waiting for the whole lookup (or for timeouts
+     *                   when peers are dead). A replica among the k closest answers at once
      */
     public record Config(Duration timeout, Duration localGrace) {
         /** 12 s and 25 ms. */
@@ -183,12 +185,20 @@ public final class RecordResolver implements NameResolver {
                 olderSeen = Math.max(olderSeen, r.sequence());
                 return; // a stale replica: wait for a record at least as new as the one seen before
             }
-            if (local == null && localGrace.toMillis() > 0 && isLocalReplica(value)) {
+            if (local == null && localGrace.toMillis() > 0 && isLocalReplica(value) && !amongClosest()) {
                 local = r;
                 graceTimer = scheduler.schedule(localGrace, () -> accept(local));
                 return;
             }
             accept(r);
+        }
+
+        private boolean amongClosest() {
+            try {
+                return dht.isAmongClosest(key);
+            } catch (RuntimeException e) {
+                return false;
+            }
         }
 
         private boolean isLocalReplica(byte[] value) {

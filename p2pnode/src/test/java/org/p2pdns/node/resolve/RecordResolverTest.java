@@ -214,5 +214,11 @@ class RecordResolverTest {
         dht.lastGet().end(GetResult.Status.FOUND);
         assertTrue(i.isDone(), "the lookup ended: no reason to wait longer");
         assertEquals(1, i.get().sequence());
+
+        dht.amongClosest = true;
+        resolver.acceptNewOwner("example.p2p");
+        CompletableFuture<Resolution> j = start("example.p2p");
+        dht.lastGet().deliver(v1.encoded());
+        assertTrue(j.isDone(), "a replica among the k closest gets the owner's republish: answer at once");
     }
 }

@@ -46,6 +46,7 @@ final class ScriptedDht implements RecordDht {
     final List<byte[]> puts = new ArrayList<>();
     final List<PendingGet> gets = new ArrayList<>();
     int replicas = 3;
+    boolean amongClosest;
 
     ScriptedDht(RecordPolicy policy, Scheduler scheduler) {
         this.policy = policy;
@@ -70,6 +71,11 @@ final class ScriptedDht implements RecordDht {
         PendingGet g = new PendingGet(key, onValidValue);
         gets.add(g);
         return g.future;
+    }
+
+    @Override
+    public boolean isAmongClosest(NodeId key) {
+        return amongClosest;
     }
 
     PendingGet lastGet() {

@@ -189,6 +189,9 @@ final class Commands {
         NodeConfig config = config(Map.of());
         String name = Names.overlayName(r.domain, config.network().tld());
         long ttl = r.ttl == null ? 3600 : r.ttl;
+        if (r.key != null) {
+            KeysCommand.checkAlias(r.key);
+        }
         if (ttl < 1 || ttl > 86400) {
             throw new CliException(ExitCode.USAGE, "--ttl: must be in 1..86400 seconds, got " + ttl);
         }
@@ -209,7 +212,7 @@ final class Commands {
         progress.detail("publishing " + rrs.size() + " record(s) for " + name);
         PublishReply reply;
         try {
-            reply = client(config).publish(new PublishRequest(name, rrs, ttl));
+            reply = client(config).publish(new PublishRequest(name, rrs, ttl, r.key));
         } catch (ControlException e) {
             throw controlFailure(e);
         }

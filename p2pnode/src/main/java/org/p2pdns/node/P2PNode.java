@@ -418,6 +418,7 @@ public final class P2PNode implements NodeControl, AutoCloseable {
     }
 
     /** Publishes with the owner key {@code alias} (null: the name's current key, else "default"). */
+    @Override
     public CompletableFuture<PublishReply> publish(String name, List<org.xbill.DNS.Record> records, long ttlSeconds,
                                                    String alias) {
         return commands.publish(name, records, ttlSeconds, alias);

@@ -123,6 +123,35 @@ class P2PNodeTest {
     }
 
     @Test
+    void publishWithANamedOwnerKey() throws Exception {
+        P2PNode n = start("a", Map.of(), false);
+        n.joined().get(10, TimeUnit.SECONDS);
+        PublishReply missing = n.publish("alias.p2p", a("alias.p2p", "192.0.2.3"), 300, "shop").get(10, TimeUnit.SECONDS);
+        assertEquals(PublishReply.PublishStatus.FAILED, missing.status(), missing.toString());
+        assertTrue(missing.detail().contains("shop"), missing.detail());
+
+        var keyring = new org.p2pdns.node.store.OwnerKeyring(tmp.resolve("a"), new java.security.SecureRandom());
+        var shop = keyring.generate("shop");
+        PublishReply p = n.publish("alias.p2p", a("alias.p2p", "192.0.2.3"), 300, "shop").get(10, TimeUnit.SECONDS);
+        assertTrue(p.status() == PublishReply.PublishStatus.PUBLISHED
+                || p.status() == PublishReply.PublishStatus.STORED_LOCALLY, p.toString());
+        Resolution r = n.resolve("alias.p2p").get(10, TimeUnit.SECONDS);
+        assertEquals(ResolveStatus.FOUND, r.status(), r.detail());
+        byte[] owned = n.store().owned("alias.p2p").orElseThrow();
+        assertTrue(org.p2pdns.node.record.RecordCodec.decode(owned).ownedBy(shop.publicKey()));
+        assertFalse(Files.exists(tmp.resolve("a").resolve(DataDirLayout.OWNER_KEYS).resolve("default.key")));
+    }
+
+    @Test
+    void aBusyPortIsAClearError() throws Exception {
+        P2PNode first = start("a", Map.of(), false);
+        Exception e = assertThrows(java.io.IOException.class, () -> start("b",
+                Map.of(ConfigKey.PORT, String.valueOf(first.udpAddress().getPort())), false));
+        assertTrue(e.getMessage().contains("cannot bind"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("b").resolve("control.port")));
+    }
+
+    @Test
     void aSecondNodeOnTheSameDataDirectoryIsRefused() throws Exception {
         start("a", Map.of(), true);
         Exception e = assertThrows(java.io.IOException.class, () -> start("a", Map.of(), true));

@@ -53,7 +53,7 @@ final class SessionTable {
             return null;
         }
         SecureSession s = ps.current;
-        return s.confirmed || now - s.establishedMillis < config.simultaneityWindow().toMillis() ? s : null;
+        return s.confirmed || now - s.establishedMillis < config.handshakeLifetime().toMillis() ? s : null;
     }
 
     /** The peer whose session last used {@code address}, or null. */
@@ -87,7 +87,7 @@ final class SessionTable {
         }
         SecureSession cur = ps.current;
         boolean keepCurrent = cur != null && sendable(cur, now)
-                && s.establishedMillis - cur.establishedMillis < config.simultaneityWindow().toMillis()
+                && s.establishedMillis - cur.establishedMillis < config.handshakeLifetime().toMillis()
                 && cur.initiatorId.compareTo(s.initiatorId) < 0;
         if (ps.previous != null) {
             drop(ps.previous);
@@ -116,9 +116,9 @@ final class SessionTable {
 
     /**
      * Notes that an authenticated packet arrived on {@code s}: the peer is answering. If {@code s} is the peer's
-     * previous session but newer
-     * than the current one, the peer evidently sends on it (it restarted, or lost the session the tie-break kept), so
-     * it becomes the session to send on.
+     * previous session and is newer than the current one, or the current one is unconfirmed (maybe half-open), the
+     * peer evidently sends on {@code s} (it restarted, lost the session the tie-break kept, or our handshake answer to
+     * it was lost), so {@code s} becomes the session to send on.
      */
     void received(SecureSession s, long now) {
         PeerState ps = peers.get(s.peerId);
@@ -131,7 +131,7 @@ final class SessionTable {
             }
         }
         if (ps != null && ps.previous == s && ps.current != null
-                && s.establishedMillis > ps.current.establishedMillis) {
+                && (s.establishedMillis > ps.current.establishedMillis || !ps.current.confirmed)) {
             ps.previous = ps.current;
             ps.current = s;
         }

@@ -214,6 +214,34 @@ class SecureTransportTest {
     }
 
     @Test
+    void aLateAnswerToAnEarlierAttemptCompletesTheHandshake() {
+        // a path slower than the retransmit interval: 1.2 s each way
+        net.setFilter((f, t, p) -> {
+            byte[] copy = p.clone();
+            scheduler.schedule(Duration.ofMillis(1195), () -> net.inject(f, t, copy));
+            return null;
+        });
+        Node a = new Node(config);
+        Node b = new Node(config);
+        b.onMessage = (from, m) -> b.transport.send(from, bytes("re:" + m));
+        a.send(b, "slow");
+        scheduler.runFor(Duration.ofMillis(2500));
+        assertEquals(List.of("re:slow"), a.received, "answered by the first attempt's response at 2.4 s");
+        assertEquals(1, a.stats.get(Counter.HANDSHAKE_RETRANSMITS));
+        assertEquals(1, a.stats.get(Counter.HANDSHAKES_COMPLETED));
+        // b answered both attempts and sends on the newer session, which a never completed; a's next message, on the
+        // first session, shows b which one a holds, and b's reply follows it (no new handshake, nothing lost)
+        a.send(b, "next");
+        scheduler.runFor(Duration.ofMillis(2500));
+        assertEquals(List.of("re:slow", "re:next"), a.received);
+        assertEquals(0, b.stats.get(Counter.HANDSHAKES_INITIATED));
+        assertEquals(0, a.stats.get(Counter.UNKNOWN_SESSION));
+        scheduler.runFor(Duration.ofSeconds(10));
+        assertEquals(1, a.stats.get(Counter.HANDSHAKE_UNKNOWN), "the second attempt's answer came after completion");
+        assertEquals(0, a.stats.get(Counter.HANDSHAKE_TIMEOUTS));
+    }
+
+    @Test
     void replayedSessionPacketIsDroppedAndCounted() {
         Node a = new Node(config);
         Node b = new Node(config);
@@ -531,7 +559,7 @@ class SecureTransportTest {
         // every handshake response from b to a is lost: b holds sessions a never got
         net.setFilter((f, t, p) -> (p[0] & 0xff) == PacketType.HANDSHAKE_RESPONSE ? null : p);
         a.send(b, "lost-replies");
-        scheduler.runFor(Duration.ofSeconds(6));
+        scheduler.runFor(config.handshakeLifetime().multipliedBy(2));
         assertEquals(1, a.stats.get(Counter.HANDSHAKE_TIMEOUTS));
         assertTrue(b.transport.session(a.identity.id()).isPresent());
         net.setFilter((f, t, p) -> p);
@@ -547,7 +575,7 @@ class SecureTransportTest {
         c.transport.sendToAddress(b.endpoint.address, bytes("boot"));
         run();
         net.setFilter((f, t, p) -> p);
-        scheduler.runFor(Duration.ofSeconds(4));
+        scheduler.runFor(config.handshakeLifetime().plusSeconds(1));
         c.send(b, "again");
         run();
         assertEquals(List.of("lost-replies", "lost-replies", "lost-replies", "again"), b.received);
@@ -559,7 +587,7 @@ class SecureTransportTest {
         Node b = new Node(config);
         b.onMessage = (from, m) -> b.transport.send(from, bytes("ack-" + m));
         a.send(b, "one");
-        scheduler.runFor(Duration.ofSeconds(10));
+        scheduler.runFor(config.handshakeLifetime().plusSeconds(3));
         assertEquals(List.of("ack-one"), a.received);
         // b restarts (same key, same address) and has lost every session
         SecureTransport restarted = new SecureTransport(b.identity, b.endpoint, scheduler, random, config,
@@ -570,7 +598,7 @@ class SecureTransportTest {
         a.send(b, "lost");               // into the dead session: no answer
         run();
         assertEquals(List.of(), got);
-        scheduler.runFor(Duration.ofSeconds(4));
+        scheduler.runFor(config.handshakeLifetime().plusSeconds(1));
         a.send(b, "found");              // unanswered for a handshake lifetime: sent with a new handshake
         run();
         assertEquals(List.of("found"), got);

@@ -27,6 +27,11 @@ final class PendingHandshake {
     /** XX responder only: the initiator's index. */
     int remoteIndex;
     int attemptCount;
+    /**
+     * IK initiator: an answer to one attempt completed the handshake; answers to the other attempts still open
+     * sessions (the peer made one for each attempt and may send on any) until the handshake's lifetime ends.
+     */
+    boolean completed;
     Cancellable timer;
 
     PendingHandshake(boolean initiator, int pattern, Contact peer, InetSocketAddress address) {

@@ -461,7 +461,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     }
 
     private void onHandshakeTimer(PendingHandshake p) {
-        if (!pendingOrder.contains(p)) {
+        if (!pendingOrder.contains(p) || p.completed) {
             return;
         }
         if (p.attemptCount >= config.handshakeAttempts()) {
@@ -503,16 +503,33 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
         if (p.pattern == PATTERN_IK) {
             NoiseHandshake.Split keys = hs.split();
-            removePending(p);
+            p.attempts.remove(localIndex);
+            pendingByIndex.remove(localIndex);
+            boolean first = !p.completed;
+            if (first) {
+                p.completed = true;
+                pendingIkByPeer.remove(p.peer.id(), p);
+                p.timer.cancel();
+                p.timer = scheduler.schedule(config.handshakeLifetime(), () -> removePending(p));
+            }
+            if (p.attempts.isEmpty()) {
+                removePending(p);
+            }
             SecureSession s = new SecureSession(localIndex, remoteIndex, p.peer.id(), p.peer.publicKey(), from,
                     keys.sender(), keys.receiver(), identity.id(), true, scheduler.nowMillis());
             s.confirmed = true;
-            stats.increment(Counter.HANDSHAKES_COMPLETED);
-            install(s);
-            if (payload.length > 0) {
-                deliver(s, from, payload);
+            if (first) {
+                stats.increment(Counter.HANDSHAKES_COMPLETED);
             }
-            flush(p, s);
+            install(s);
+            if (payload.length > 0 && first) {
+                deliver(s, from, payload);
+            } else if (payload.length > 0) {
+                stats.increment(Counter.DUPLICATE_REPLIES_DROPPED);
+            }
+            if (first) {
+                flush(p, s);
+            }
             confirmLater(s);
             return;
         }

@@ -220,7 +220,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         return sessions.info(peer);
     }
 
-    /** Sessions held (current and previous, all peers). Call on the event thread. */
+    /** Sessions held (current and older, all peers). Call on the event thread. */
     public int sessionCount() {
         return sessions.sessionCount();
     }

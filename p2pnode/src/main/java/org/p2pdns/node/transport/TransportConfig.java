@@ -18,7 +18,7 @@ import org.p2pdns.node.config.NetworkParams;
  * @param handshakeAttempts      attempts before a handshake fails and its queued messages are dropped (default 3: it
  *                               fails 7 s after it started)
  * @param maxPeers               peers with session state kept at once; the least recently used is evicted
- *                               (default 4096; each peer holds at most two sessions: current and previous)
+ *                               (default 4096; each peer holds a current session and at most 3 older ones)
  * @param maxPendingHandshakes   handshakes in progress kept at once, both roles; the oldest is evicted (default 512)
  * @param maxQueuedPerHandshake  messages queued behind one pending handshake; more are dropped (default 64)
  * @param handshakesPerSecondPerIp  handshake initiations answered per second from one source IP (default 50)

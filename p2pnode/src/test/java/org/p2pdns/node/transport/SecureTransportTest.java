@@ -246,6 +246,28 @@ class SecureTransportTest {
     }
 
     @Test
+    void everyAttemptsSessionStaysReceivableWhenAllAreAnsweredLate() {
+        // 2.5 s each way: b answers all three attempts, a completes with the first answer
+        net.setFilter((f, t, p) -> {
+            byte[] copy = p.clone();
+            scheduler.schedule(Duration.ofMillis(2495), () -> net.inject(f, t, copy));
+            return null;
+        });
+        Node a = new Node(config);
+        Node b = new Node(config);
+        b.onMessage = (from, m) -> b.transport.send(from, bytes("re:" + m));
+        a.send(b, "slow");
+        scheduler.runFor(Duration.ofMillis(5100));
+        assertEquals(List.of("re:slow"), a.received);
+        a.send(b, "next");   // on the first attempt's session, the oldest b will hold when it arrives
+        scheduler.runFor(Duration.ofSeconds(20));
+        assertEquals(3, b.stats.get(Counter.HANDSHAKES_ACCEPTED));
+        assertEquals(List.of("re:slow", "re:next"), a.received);
+        assertEquals(0, a.stats.get(Counter.UNKNOWN_SESSION) + b.stats.get(Counter.UNKNOWN_SESSION));
+        assertEquals(0, a.stats.get(Counter.HANDSHAKE_TIMEOUTS));
+    }
+
+    @Test
     void replayedSessionPacketIsDroppedAndCounted() {
         Node a = new Node(config);
         Node b = new Node(config);

@@ -1,11 +1,125 @@
 package org.p2pdns.cli;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+
 /** Entry point of the {@code p2p} command. */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.out.println("p2p 0.1.0-SNAPSHOT");
+        configureLogging(args);
+        CompletableFuture<Void> stop = new CompletableFuture<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread hook = new Thread(() -> {
+            // Ctrl-C / SIGTERM: ask the running mode to stop, and keep the JVM alive until it has cleaned up
+            stop.complete(null);
+            try {
+                done.get(20, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // give up waiting; the JVM exits anyway
+            }
+        }, "p2p-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code;
+        try {
+            code = run(args, Io.system(), new DefaultLauncher(), stop);
+        } finally {
+            done.complete(null);
+        }
+        System.exit(code);
+    }
+
+    /** Runs the command in-process and returns its exit code (tests call this). */
+    public static int run(String[] args, Io io, Launcher launcher, CompletableFuture<Void> stopRequested) {
+        P2pCommand.Context context = new P2pCommand.Context(io, launcher, stopRequested);
+        Integer quick = QuickQuery.run(args, context);
+        if (quick != null) {
+            io.out().flush();
+            io.err().flush();
+            return quick;
+        }
+        CommandLine cl = commandLine(context);
+        int code = cl.execute(args);
+        io.out().flush();
+        io.err().flush();
+        return code;
+    }
+
+    /** The configured picocli model (also used by the test that checks docs/cli.md). */
+    public static CommandLine commandLine(P2pCommand.Context context) {
+        CommandLine cl = new CommandLine(new P2pCommand(context));
+        cl.addSubcommand("keys", new KeysCommand(context));
+        cl.addSubcommand("bench-agent", new BenchAgentCommand(context));
+        cl.addSubcommand("resolver", new ResolverCommand(context));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setOut(context.io().out());
+        cl.setErr(context.io().err());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("p2p: " + ex.getMessage().lines().findFirst().orElse("bad usage")
+                    + " (see " + c.getCommandSpec().qualifiedName() + " --help)");
+            c.getErr().flush();
+            return ExitCode.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            if (ex instanceof CliException ce) {
+                c.getErr().println("p2p: " + ce.getMessage());
+                c.getErr().flush();
+                return ce.exitCode();
+            }
+            if (ex instanceof InterruptedException) {
+                return ExitCode.FAILED;
+            }
+            // a bug, not a user error: keep it to one line unless -v
+            c.getErr().println("p2p: internal error: " + Commands.oneLine(ex));
+            if (verbose(parseResult)) {
+                ex.printStackTrace(c.getErr());
+            }
+            c.getErr().flush();
+            return ExitCode.FAILED;
+        });
+        return cl;
+    }
+
+    private static boolean verbose(CommandLine.ParseResult pr) {
+        for (CommandLine.ParseResult p = pr; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** slf4j-simple reads its settings once, at first use: set them from the flags before anything logs. */
+    static void configureLogging(String[] args) {
+        String level = "warn";
+        boolean longRunning = false;
+        for (String a : args) {
+            switch (a) {
+                case "--start-node", "--intro-server" -> longRunning = true;
+                default -> { }
+            }
+        }
+        if (longRunning) {
+            level = "info";
+        }
+        for (String a : args) {
+            if (a.equals("-v") || a.equals("--verbose")) {
+                level = "debug";
+            }
+        }
+        for (String a : args) {
+            if (a.equals("-q") || a.equals("--quiet")) {
+                level = "error";
+            }
+        }
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
     }
 }

@@ -17,8 +17,11 @@ import java.time.Duration;
 public record NetworkParams(int idDifficultyBits, int nameDifficultyBits, String tld, int k, int alpha,
                             Duration maxRecordTtl, Duration republishInterval, Duration clockSkewTolerance) {
 
-    /** The default network: ~1 s of one core for a node id, more for a name claim. */
-    public static final NetworkParams DEFAULT = new NetworkParams(14, 20, "p2p", 20, 3,
+    /**
+     * The default network: ~1 s of one core for a node id (15 bits, measured in docs/identity.md), more for a name
+     * claim.
+     */
+    public static final NetworkParams DEFAULT = new NetworkParams(15, 20, "p2p", 20, 3,
             Duration.ofDays(7), Duration.ofHours(1), Duration.ofMinutes(10));
 
     /** Tests, the simulator and benchmark networks: no proof-of-work cost (they say so in their output). */

@@ -1,0 +1,90 @@
+package org.p2pdns.dns;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The bridge's counters: cheap to bump from any event loop, read as a snapshot. */
+public final class BridgeStats {
+
+    /** What is counted. */
+    public enum Counter {
+        /** Datagrams and TCP frames received. */
+        QUERIES_UDP, QUERIES_TCP,
+        /** Answered from the cache without running the handler chain (encoded answer, id patched). */
+        CACHE_HITS_FAST,
+        /** Answered from the cache on the slow path (parsed query). */
+        CACHE_HITS,
+        CACHE_MISSES,
+        /** Queries that joined an identical resolution already in flight. */
+        COALESCED,
+        /** Expired answers served because a refresh failed (RFC 8767). */
+        STALE_SERVED,
+        CACHE_EVICTIONS,
+        /** Calls made to the overlay's NameResolver. */
+        RESOLVER_CALLS,
+        /** Queries sent to upstream resolvers. */
+        FORWARDED, UPSTREAM_FAILURES,
+        /** Responses by code. */
+        NOERROR, NXDOMAIN, SERVFAIL, FORMERR, NOTIMP, REFUSED, BADVERS,
+        /** Queries dropped without an answer: too short to answer, or a response sent to us. */
+        DROPPED_MALFORMED,
+        /** Queries dropped, or answered with TC only (slip), by the per-client rate limit. */
+        RATE_LIMITED, RATE_LIMIT_SLIPPED,
+        /** UDP answers truncated with TC set. */
+        TRUNCATED,
+        TCP_CONNECTIONS, TCP_REJECTED, TCP_IDLE_CLOSED,
+        /** Unexpected internal failures answered with SERVFAIL. */
+        INTERNAL_ERRORS
+    }
+
+    private final LongAdder[] adders = new LongAdder[Counter.values().length];
+
+    public BridgeStats() {
+        for (int i = 0; i < adders.length; i++) {
+            adders[i] = new LongAdder();
+        }
+    }
+
+    public void inc(Counter c) {
+        adders[c.ordinal()].increment();
+    }
+
+    public long get(Counter c) {
+        return adders[c.ordinal()].sum();
+    }
+
+    /** A consistent-enough copy of every counter (each read once). */
+    public Map<Counter, Long> snapshot() {
+        Map<Counter, Long> m = new EnumMap<>(Counter.class);
+        for (Counter c : Counter.values()) {
+            m.put(c, get(c));
+        }
+        return m;
+    }
+
+    /** Counts a response by its (extended) rcode. */
+    public void countRcode(int rcode) {
+        switch (rcode) {
+            case 0 -> inc(Counter.NOERROR);
+            case 1 -> inc(Counter.FORMERR);
+            case 2 -> inc(Counter.SERVFAIL);
+            case 3 -> inc(Counter.NXDOMAIN);
+            case 4 -> inc(Counter.NOTIMP);
+            case 5 -> inc(Counter.REFUSED);
+            case 16 -> inc(Counter.BADVERS);
+            default -> { }
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("BridgeStats{");
+        snapshot().forEach((k, v) -> {
+            if (v != 0) {
+                sb.append(k.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(v).append(' ');
+            }
+        });
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,119 @@
+package org.p2pdns.dns.cache;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.p2pdns.dns.BridgeStats;
+import org.p2pdns.dns.BridgeStats.Counter;
+import org.p2pdns.dns.chain.DnsHandler;
+import org.p2pdns.dns.chain.DnsRequest;
+import org.p2pdns.dns.chain.Outcome;
+import org.p2pdns.dns.chain.Responses;
+import org.p2pdns.dns.wire.ResponseTemplate;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Message;
+
+/**
+ * The cache link of the chain: answers from {@link ResponseCache} while an entry is fresh; otherwise asks the next
+ * handler, once for all identical questions in flight (coalescing), and stores what may be cached. When the refresh
+ * of an expired entry fails transiently (DHT timeout, no peers, upstream unreachable) the expired answer is served
+ * with TTL {@value #STALE_TTL} and EDE 3 "Stale Answer" for up to the serve-stale window (RFC 8767).
+ */
+public final class CacheHandler implements DnsHandler {
+
+    /** RFC 8767 section 4 recommends 30 seconds for the TTL of stale answers. */
+    public static final long STALE_TTL = 30;
+
+    private final ResponseCache cache;
+    private final DnsHandler next;
+    private final Responses responses;
+    private final BridgeStats stats;
+    private final Clock clock;
+    private final long maxTtlSeconds;
+    private final long staleMillis;
+    private final ConcurrentHashMap<CacheKey, CompletableFuture<Outcome>> inflight = new ConcurrentHashMap<>();
+
+    public CacheHandler(ResponseCache cache, DnsHandler next, Responses responses, BridgeStats stats,
+                        Duration maxTtl, Duration serveStale) {
+        this.cache = cache;
+        this.next = next;
+        this.responses = responses;
+        this.stats = stats;
+        this.clock = responses.clock();
+        this.maxTtlSeconds = maxTtl.toSeconds();
+        this.staleMillis = serveStale.toMillis();
+    }
+
+    public ResponseCache cache() {
+        return cache;
+    }
+
+    @Override
+    public CompletableFuture<Outcome> handle(DnsRequest request) {
+        CacheKey key = CacheKey.of(request.qname(), request.qtype());
+        long now = clock.millis();
+        ResponseCache.Entry e = cache.get(key, now);
+        if (e != null && e.fresh(now)) {
+            stats.inc(Counter.CACHE_HITS);
+            return CompletableFuture.completedFuture(new Outcome(e.template(), 0, false));
+        }
+        stats.inc(Counter.CACHE_MISSES);
+        CompletableFuture<Outcome> mine = new CompletableFuture<>();
+        CompletableFuture<Outcome> existing = inflight.putIfAbsent(key, mine);
+        if (existing != null) {
+            stats.inc(Counter.COALESCED);
+            return existing;
+        }
+        CompletableFuture<Outcome> downstream;
+        try {
+            downstream = next.handle(request);
+        } catch (RuntimeException ex) {
+            downstream = CompletableFuture.failedFuture(ex);
+        }
+        downstream.whenComplete((o, err) -> {
+            inflight.remove(key, mine);
+            if (err != null) {
+                mine.completeExceptionally(err);
+                return;
+            }
+            try {
+                mine.complete(settle(key, o));
+            } catch (RuntimeException ex) {
+                mine.completeExceptionally(ex);
+            }
+        });
+        return mine;
+    }
+
+    private Outcome settle(CacheKey key, Outcome o) {
+        long now = clock.millis();
+        if (o.transientFailure() && staleMillis > 0) {
+            ResponseCache.Entry old = cache.get(key, now);
+            if (old != null && old.usableStale(now)) {
+                stats.inc(Counter.STALE_SERVED);
+                return new Outcome(staleCopy(old.template(), now), 0, false);
+            }
+        }
+        long ttl = Math.min(o.cacheSeconds(), maxTtlSeconds);
+        if (ttl > 0) {
+            long created = o.template().createdMillis();
+            long expires = created + ttl * 1000;
+            cache.put(key, new ResponseCache.Entry(o.template(), expires, expires + staleMillis));
+        }
+        return o;
+    }
+
+    /** The expired response with every TTL set to {@link #STALE_TTL} and EDE 3 for EDNS clients. */
+    private ResponseTemplate staleCopy(ResponseTemplate t, long now) {
+        byte[] wire = t.render(t.message().toWire(), false, now, STALE_TTL);
+        try {
+            Message m = new Message(wire);
+            return responses.template(m, ExtendedErrorCodeOption.STALE_ANSWER,
+                    "refresh failed; serving an expired answer (RFC 8767)");
+        } catch (IOException ex) {
+            throw new IllegalStateException("re-reading our own response failed", ex);
+        }
+    }
+}

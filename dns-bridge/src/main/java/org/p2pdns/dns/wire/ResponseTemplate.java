@@ -1,0 +1,185 @@
+package org.p2pdns.dns.wire;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Section;
+
+/**
+ * A response encoded once and re-sent to every client asking the same question: rendering copies the bytes and
+ * patches the id, the RD/CD flags, the case of the question name and the TTLs (counted down since creation). This is
+ * what makes an answer from the cache cost about as much as the copy.
+ *
+ * <p>Two encodings are kept: without OPT (for clients that sent no EDNS0) and with the bridge's OPT, carrying the
+ * Extended DNS Error if there is one (RFC 8914).
+ */
+public final class ResponseTemplate {
+
+    private final Message message;
+    private final int edeCode;
+    private final String edeText;
+    private final byte[] plain;
+    private final byte[] edns;
+    private final int[] plainTtlOffsets;
+    private final int[] ednsTtlOffsets;
+    private final long[] ttls;
+    private final long minTtl;
+    private final int qnameLen;
+    private final long createdMillis;
+
+    private ResponseTemplate(Message message, int edeCode, String edeText, int payload, long createdMillis) {
+        this.message = message;
+        this.edeCode = edeCode;
+        this.edeText = edeText == null ? "" : edeText;
+        this.createdMillis = createdMillis;
+        this.plain = message.toWire();
+        Message withOpt = message.clone();
+        List<EDNSOption> opts = edeCode < 0 ? List.of() : List.of(new ExtendedErrorCodeOption(edeCode, this.edeText));
+        withOpt.addRecord(new OPTRecord(payload, 0, 0, 0, opts), Section.ADDITIONAL);
+        this.edns = withOpt.toWire();
+        try {
+            this.plainTtlOffsets = WireFormat.ttlOffsets(plain);
+            this.ednsTtlOffsets = WireFormat.ttlOffsets(edns);
+            this.ttls = new long[plainTtlOffsets.length];
+            long min = Long.MAX_VALUE;
+            for (int i = 0; i < ttls.length; i++) {
+                ttls[i] = WireFormat.u32(plain, plainTtlOffsets[i]);
+                min = Math.min(min, ttls[i]);
+            }
+            this.minTtl = ttls.length == 0 ? 0 : min;
+            this.qnameLen = WireFormat.u16(plain, 4) == 1 ? WireFormat.skipName(plain, WireFormat.HEADER)
+                    - WireFormat.HEADER : 0;
+        } catch (WireFormatException e) {
+            throw new IllegalStateException("dnsjava produced a message we cannot walk", e);
+        }
+        if (plainTtlOffsets.length != ednsTtlOffsets.length) {
+            throw new IllegalStateException("OPT changed the record count");
+        }
+    }
+
+    /**
+     * Encodes {@code message} (a complete response without OPT) once.
+     *
+     * @param edeCode an RFC 8914 info code to send to EDNS clients, or -1 for none
+     */
+    public static ResponseTemplate of(Message message, int edeCode, String edeText, int payload, long nowMillis) {
+        if (message.getOPT() != null) {
+            throw new IllegalArgumentException("template messages carry no OPT; it is added per client");
+        }
+        return new ResponseTemplate(message, edeCode, edeText, payload, nowMillis);
+    }
+
+    public Message message() {
+        return message;
+    }
+
+    public int rcode() {
+        return message.getHeader().getRcode();
+    }
+
+    public int edeCode() {
+        return edeCode;
+    }
+
+    public String edeText() {
+        return edeText;
+    }
+
+    /** The smallest TTL of any record in the response (0 when there is none). */
+    public long minTtl() {
+        return minTtl;
+    }
+
+    public long createdMillis() {
+        return createdMillis;
+    }
+
+    /** Length of the encoded question name (0 when there is no question). */
+    public int qnameLen() {
+        return qnameLen;
+    }
+
+    /** Encoded size for a client with or without EDNS0. */
+    public int size(boolean withEdns) {
+        return withEdns ? edns.length : plain.length;
+    }
+
+    /**
+     * The response for one client.
+     *
+     * @param query      the client's raw query (id, flags and question name are taken from it)
+     * @param withEdns   whether the client sent OPT
+     * @param nowMillis  now, to count TTLs down
+     * @param fixedTtl   a TTL to put on every record instead (serve-stale), or -1
+     */
+    public byte[] render(byte[] query, boolean withEdns, long nowMillis, long fixedTtl) {
+        byte[] base = withEdns ? edns : plain;
+        int[] offsets = withEdns ? ednsTtlOffsets : plainTtlOffsets;
+        byte[] out = base.clone();
+        out[0] = query[0];
+        out[1] = query[1];
+        out[2] = (byte) ((base[2] & ~0x01) | (query[2] & 0x01));
+        out[3] = (byte) ((base[3] & ~0x30) | (query[3] & 0x10));
+        if (qnameLen > 0 && plainNameLength(query) == qnameLen) {
+            System.arraycopy(query, WireFormat.HEADER, out, WireFormat.HEADER, qnameLen);
+        }
+        long elapsed = elapsedSeconds(nowMillis);
+        for (int i = 0; i < offsets.length; i++) {
+            WireFormat.putU32(out, offsets[i], fixedTtl >= 0 ? fixedTtl : Math.max(0, ttls[i] - elapsed));
+        }
+        return out;
+    }
+
+    /** Same as {@link #render} for a fresh answer, written straight into a Netty buffer (the UDP fast path). */
+    public void renderInto(ByteBuf out, ByteBuf query, int queryStart, boolean withEdns, long nowMillis) {
+        byte[] base = withEdns ? edns : plain;
+        int[] offsets = withEdns ? ednsTtlOffsets : plainTtlOffsets;
+        int start = out.writerIndex();
+        out.writeBytes(base);
+        out.setByte(start, query.getByte(queryStart));
+        out.setByte(start + 1, query.getByte(queryStart + 1));
+        out.setByte(start + 2, (base[2] & ~0x01) | (query.getByte(queryStart + 2) & 0x01));
+        out.setByte(start + 3, (base[3] & ~0x30) | (query.getByte(queryStart + 3) & 0x10));
+        if (qnameLen > 0) {
+            out.setBytes(start + WireFormat.HEADER, query, queryStart + WireFormat.HEADER, qnameLen);
+        }
+        long elapsed = elapsedSeconds(nowMillis);
+        for (int i = 0; i < offsets.length; i++) {
+            out.setInt(start + offsets[i], (int) Math.max(0, ttls[i] - elapsed));
+        }
+    }
+
+    /** Length of the uncompressed name at offset 12 of {@code query}, or -1 if compressed or cut short. */
+    private static int plainNameLength(byte[] query) {
+        int p = WireFormat.HEADER;
+        while (p < query.length) {
+            int len = query[p] & 0xff;
+            if (len == 0) {
+                return p + 1 - WireFormat.HEADER;
+            }
+            if (len > 63) {
+                return -1;
+            }
+            p += 1 + len;
+        }
+        return -1;
+    }
+
+    private long elapsedSeconds(long nowMillis) {
+        return Math.max(0, (nowMillis - createdMillis) / 1000);
+    }
+
+    /** True if {@link #rcode()} is NOERROR and the answer section is not empty. */
+    public boolean hasAnswers() {
+        return message.getHeader().getCount(Section.ANSWER) > 0;
+    }
+
+    /** Whether the authoritative-answer flag is set. */
+    public boolean authoritative() {
+        return message.getHeader().getFlag(Flags.AA);
+    }
+}

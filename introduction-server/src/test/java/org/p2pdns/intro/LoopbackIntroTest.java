@@ -1,0 +1,150 @@
+package org.p2pdns.intro;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.p2pdns.node.identity.NodeId;
+import org.p2pdns.node.intro.NettyUdpEndpoint;
+import org.p2pdns.node.intro.PeerInfo;
+import org.p2pdns.node.nat.ConnectTarget;
+import org.p2pdns.node.nat.IntroClient;
+import org.p2pdns.node.nat.NatConfig;
+import org.p2pdns.node.nat.NatDatagramTransport;
+import org.p2pdns.node.nat.NatMapping;
+import org.p2pdns.node.nat.NatTraversal;
+import org.p2pdns.node.nat.PathKind;
+import org.p2pdns.node.nat.PeerPath;
+
+/** A real introduction server and real node sockets on 127.0.0.1: register, peers, rendezvous, punch, relay. */
+class LoopbackIntroTest {
+
+    private record Node(NettyUdpEndpoint socket, NatTraversal nat, NodeId id,
+                        LinkedBlockingQueue<Object[]> inbox) implements AutoCloseable {
+        @Override
+        public void close() {
+            nat.close();
+            socket.close();
+        }
+
+        <T> T onLoop(Supplier<T> s) throws Exception {
+            return CompletableFuture.supplyAsync(s, socket.scheduler()).get(10, SECONDS);
+        }
+    }
+
+    private IntroServer server;
+    private Node a;
+    private Node b;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        IntroServerConfig cfg = IntroServerConfig.defaults().withBind(new InetSocketAddress("127.0.0.1", 0), 0)
+                .withIdDifficulty(0); // a test network: seeded keys carry no proof of work
+        server = IntroServer.start(cfg, Clock.systemUTC(), new Random(11));
+        a = node(1);
+        b = node(2);
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (AutoCloseable c : new AutoCloseable[]{a, b, server}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private Node node(int seed) throws Exception {
+        byte[] s = new byte[32];
+        new Random(seed).nextBytes(s);
+        Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(s);
+        NettyUdpEndpoint socket = NettyUdpEndpoint.bind(new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(),
+                1300);
+        NatConfig cfg = NatConfig.of(List.of(server.address())).withStunServers(List.of(server.stunAddress()))
+                .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(2),
+                        Duration.ofSeconds(30));
+        NatTraversal nat = new NatTraversal(cfg, key, socket.scheduler(), socket, new Random(seed));
+        LinkedBlockingQueue<Object[]> inbox = new LinkedBlockingQueue<>();
+        nat.transport().setReceiver((from, p) -> inbox.add(new Object[]{from, p}));
+        socket.scheduler().execute(nat::start);
+        return new Node(socket, nat, NodeId.ofPublicKey(key.generatePublicKey().getEncoded()), inbox);
+    }
+
+    @Test
+    void registerPeersRendezvousAndRelay() throws Exception {
+        IntroClient.Registration ra = a.nat().introClient().firstRegistration().get(10, SECONDS);
+        assertEquals(a.socket().localAddress(), ra.observed());
+        b.nat().introClient().firstRegistration().get(10, SECONDS);
+        // peers: each sees the other
+        List<PeerInfo> peers = a.onLoop(() -> a.nat().introClient().peers(8)).get(10, SECONDS);
+        assertEquals(1, peers.size());
+        assertEquals(b.id(), peers.get(0).id());
+        assertEquals(b.socket().localAddress(), peers.get(0).reflexive());
+        assertEquals(b.id(), peers.get(0).toContact().id());
+        assertTrue(server.describe().contains(":" + server.address().getPort()), server.describe());
+
+        // STUN from the node socket agrees with the intro port: no NAT on loopback
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (a.nat().mapping() == NatMapping.UNKNOWN && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(NatMapping.NO_NAT, a.nat().mapping());
+
+        // the chain: no direct candidates given, so it takes the rendezvous and punches
+        PeerPath p = a.nat().connect(new ConnectTarget(b.id(), List.of())).get(10, SECONDS);
+        assertEquals(PathKind.PUNCHED, p.kind());
+        assertEquals(b.socket().localAddress(), p.address());
+        assertTrue(p.setupTime().toMillis() < 2000, "setup " + p.setupTime());
+        assertEquals(1, server.counters().get(ServerCounter.RENDEZVOUS));
+
+        // relay: the last strategy, on its own
+        PeerPath relayed = a.onLoop(() -> a.nat().chain().strategies().get(3)
+                .attempt(new ConnectTarget(b.id(), List.of()))).get(10, SECONDS);
+        assertEquals(PathKind.RELAYED, relayed.kind());
+        assertTrue(NatDatagramTransport.isAlias(relayed.address()));
+        byte[] hello = {0x53, 'h', 'i'};
+        a.socket().scheduler().execute(() -> a.nat().transport().send(relayed.address(), hello));
+        Object[] got = b.inbox().poll(10, SECONDS);
+        assertArrayEquals(hello, (byte[]) got[1]);
+        assertEquals(b.nat().transport().aliasFor(a.id()), got[0], "relayed datagrams come from the alias; a="
+                + a.socket().localAddress() + " b=" + b.socket().localAddress() + " server=" + server.address()
+                + " stun=" + server.stunAddress());
+        assertTrue(server.counters().get(ServerCounter.RELAYED_PACKETS) >= 2, server.counters().toString());
+        // b knows a direct path from the earlier punch: its answer to the alias goes straight to a
+        b.socket().scheduler().execute(() -> b.nat().transport().send((InetSocketAddress) got[0], new byte[]{0x53}));
+        assertEquals(b.socket().localAddress(), a.inbox().poll(10, SECONDS)[0]);
+        // without it, the answer goes back through the relay
+        b.socket().scheduler().execute(() -> {
+            b.nat().transport().routeRelay(a.id());
+            b.nat().transport().send((InetSocketAddress) got[0], new byte[]{0x53});
+        });
+        assertEquals(relayed.address(), a.inbox().poll(10, SECONDS)[0]);
+    }
+
+    @Test
+    void directStrategyWinsWhenTheAddressAnswers() throws Exception {
+        a.nat().introClient().firstRegistration().get(10, SECONDS);
+        b.nat().introClient().firstRegistration().get(10, SECONDS);
+        PeerPath p = a.nat().connect(new ConnectTarget(b.id(), List.of(b.socket().localAddress()))).get(10, SECONDS);
+        assertEquals(PathKind.DIRECT, p.kind());
+        assertEquals(0, server.counters().get(ServerCounter.RENDEZVOUS));
+    }
+}

@@ -1,0 +1,404 @@
+package org.p2pdns.node.nat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.p2pdns.node.identity.NodeId;
+import org.p2pdns.node.intro.IntroMessage;
+import org.p2pdns.node.intro.PeerInfo;
+import org.p2pdns.node.time.Cancellable;
+import org.p2pdns.node.time.Scheduler;
+import org.p2pdns.node.transport.DatagramTransport;
+
+/**
+ * A node's NAT traversal, assembled: the NAT-aware transport (give {@link #transport()} to the secure transport), the
+ * introduction client, STUN discovery and mapping classification, the hole puncher, the optional UPnP mapping and the
+ * connectivity chain (direct, hole punch, UPnP, relay). Relayed paths retry a punch every {@code upgradeInterval}
+ * and switch to direct when it works. Everything runs on the node's event thread except UPnP's blocking I/O.
+ */
+public final class NatTraversal implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NatTraversal.class);
+
+    /** When a relayed path first retries a punch; later retries follow {@code upgradeInterval}. */
+    static final Duration FIRST_UPGRADE = Duration.ofSeconds(5);
+
+    private final NatConfig config;
+    private final NodeId self;
+    private final Scheduler scheduler;
+    private final NatDatagramTransport transport;
+    private final IntroClient intro;
+    private final StunClient stun;
+    private final HolePuncher puncher;
+    private final ConnectivityChain chain;
+    private final UpnpPortMapper upnp;
+    private final Map<NodeId, PeerPath> paths = new HashMap<>();
+    private final Map<NodeId, Cancellable> upgrades = new HashMap<>();
+    private volatile NatMapping mapping = NatMapping.UNKNOWN;
+    private volatile InetSocketAddress reflexive;
+    private volatile InetSocketAddress upnpMapping;
+    private long upgradesDone;
+
+    public NatTraversal(NatConfig config, Ed25519PrivateKeyParameters key, Scheduler scheduler,
+                        DatagramTransport socket, Random random) {
+        this.config = config;
+        this.scheduler = scheduler;
+        this.self = NodeId.ofPublicKey(key.generatePublicKey().getEncoded());
+        this.transport = new NatDatagramTransport(socket);
+        this.intro = new IntroClient(config.intro(), key, scheduler, transport, random, this::advertisedLocals);
+        this.stun = new StunClient(scheduler, transport, random);
+        this.puncher = new HolePuncher(self, scheduler, transport, config.punchInterval());
+        this.upnp = config.upnp() ? new UpnpPortMapper(socket.localAddress().getPort(), config.upnpLease(),
+                Duration.ofSeconds(3)) : null;
+        transport.setNatHandlers(intro::onIntroPacket, puncher::onPunch, stun::onStun);
+        transport.setRelayer(intro::relay);
+        intro.setListener(new IntroClient.Listener() {
+            @Override
+            public void onPunchNow(InetSocketAddress server, IntroMessage.PunchNow punch) {
+                answerPunch(punch);
+            }
+
+            @Override
+            public void onRelayed(InetSocketAddress server, NodeId from, byte[] payload) {
+                transport.deliverRelayed(from, payload);
+            }
+        });
+        List<ConnectStrategy> strategies = new ArrayList<>();
+        strategies.add(strategy(PathKind.DIRECT, this::direct));
+        strategies.add(strategy(PathKind.PUNCHED, t -> punchVia(t, PathKind.PUNCHED, config.punchTimeout())));
+        strategies.add(strategy(PathKind.UPNP, this::punchWithUpnp));
+        strategies.add(strategy(PathKind.RELAYED, this::relay));
+        this.chain = new ConnectivityChain(strategies, scheduler);
+    }
+
+    private static ConnectStrategy strategy(PathKind kind,
+                                            java.util.function.Function<ConnectTarget, CompletableFuture<PeerPath>> f) {
+        return new ConnectStrategy() {
+            @Override
+            public PathKind kind() {
+                return kind;
+            }
+
+            @Override
+            public CompletableFuture<PeerPath> attempt(ConnectTarget target) {
+                return f.apply(target);
+            }
+        };
+    }
+
+    /** The transport for the layers above (secure sessions): relay aliases and the NAT demux included. */
+    public NatDatagramTransport transport() {
+        return transport;
+    }
+
+    public IntroClient introClient() {
+        return intro;
+    }
+
+    public HolePuncher puncher() {
+        return puncher;
+    }
+
+    public StunClient stunClient() {
+        return stun;
+    }
+
+    public ConnectivityChain chain() {
+        return chain;
+    }
+
+    /** Starts registration, then STUN classification; UPnP discovery (if enabled) runs on its own thread. */
+    public void start() {
+        intro.start();
+        intro.firstRegistration().thenAccept(reg -> scheduler.execute(() -> classify(reg.observed())));
+        if (upnp != null) {
+            upnp.start().thenAccept(m -> scheduler.execute(() -> {
+                upnpMapping = m;
+                intro.registerNow(); // advertise the mapped endpoint
+            }));
+        }
+    }
+
+    private void classify(InetSocketAddress fromIntro) {
+        reflexive = fromIntro;
+        if (config.stunServers().isEmpty()) {
+            mapping = NatMapping.classify(List.of(fromIntro), advertisedLocals());
+            return;
+        }
+        List<CompletableFuture<InetSocketAddress>> fs = new ArrayList<>();
+        for (InetSocketAddress s : config.stunServers()) {
+            fs.add(stun.binding(s).exceptionally(e -> null));
+        }
+        CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).thenRun(() -> scheduler.execute(() -> {
+            List<InetSocketAddress> observed = new ArrayList<>();
+            observed.add(fromIntro);
+            for (CompletableFuture<InetSocketAddress> f : fs) {
+                InetSocketAddress a = f.join();
+                if (a != null) {
+                    observed.add(a);
+                }
+            }
+            mapping = NatMapping.classify(observed, advertisedLocals());
+            LOG.info("NAT mapping {} (observed {})", mapping, observed);
+        }));
+    }
+
+    /**
+     * The live peers the introduction server sampled at the last registration, as bootstrap contacts (empty before
+     * the first registration). A node that knows peers from its persisted routing table does not need them.
+     */
+    public List<org.p2pdns.node.dht.Contact> bootstrapContacts() {
+        IntroClient.Registration reg = intro.registration();
+        return reg == null ? List.of() : reg.peers().stream().map(PeerInfo::toContact).toList();
+    }
+
+    /** The NAT mapping behaviour measured at start-up. */
+    public NatMapping mapping() {
+        return mapping;
+    }
+
+    /** The reflexive address the introduction server saw, or null. */
+    public InetSocketAddress reflexive() {
+        return reflexive;
+    }
+
+    /** The UPnP external endpoint, or null. */
+    public InetSocketAddress upnpMapping() {
+        return upnpMapping;
+    }
+
+    /** UPnP lease renewals so far (0 without UPnP). */
+    public int upnpRenewals() {
+        return upnp == null ? 0 : upnp.renewals();
+    }
+
+    /** What this node advertises so that others can reach it. */
+    public ReachabilityInfo reachability() {
+        List<InetSocketAddress> servers = config.intro().servers();
+        IntroClient.Registration reg = intro.registration();
+        if (reg != null) { // the server we are registered with first
+            List<InetSocketAddress> s = new ArrayList<>(servers);
+            s.remove(reg.server());
+            s.add(0, reg.server());
+            servers = s;
+        }
+        return new ReachabilityInfo(mapping, reflexive,
+                servers.subList(0, Math.min(ReachabilityInfo.MAX_SERVERS, servers.size())));
+    }
+
+    /** The path in use to {@code peer}, or null. */
+    public PeerPath path(NodeId peer) {
+        return paths.get(peer);
+    }
+
+    /** Reaches {@code target} through the chain; the path is kept (with keepalives, and upgrades if relayed). */
+    public CompletableFuture<PeerPath> connect(ConnectTarget target) {
+        CompletableFuture<PeerPath> f = new CompletableFuture<>();
+        scheduler.execute(() -> chain.connect(target).whenComplete((p, e) -> {
+            if (e != null) {
+                f.completeExceptionally(e);
+                return;
+            }
+            scheduler.execute(() -> {
+                adopt(p);
+                f.complete(p);
+            });
+        }));
+        return f;
+    }
+
+    private void adopt(PeerPath p) {
+        paths.put(p.peer(), p);
+        if (p.kind() == PathKind.RELAYED) {
+            // the first retry comes soon (a punch that only needed more time than the chain gave it), then slower
+            Duration first = config.upgradeInterval().compareTo(FIRST_UPGRADE) < 0 ? config.upgradeInterval()
+                    : FIRST_UPGRADE;
+            Cancellable old = upgrades.put(p.peer(), scheduler.scheduleAtFixedRate(first,
+                    config.upgradeInterval(), () -> tryUpgrade(p)));
+            if (old != null) {
+                old.cancel();
+            }
+        } else {
+            puncher.keepalive(p.address(), config.keepalive());
+        }
+    }
+
+    private void tryUpgrade(PeerPath relayed) {
+        punchVia(new ConnectTarget(relayed.peer(), List.of()), PathKind.PUNCHED, backgroundPunchTimeout())
+                .whenComplete((p, e) -> {
+            if (e != null) {
+                return;
+            }
+            scheduler.execute(() -> {
+                Cancellable c = upgrades.remove(relayed.peer());
+                if (c != null) {
+                    c.cancel();
+                }
+                transport.routeDirect(relayed.peer(), p.address());
+                puncher.keepalive(p.address(), config.keepalive());
+                paths.put(relayed.peer(), new PeerPath(relayed.peer(), PathKind.PUNCHED, relayed.address(), null,
+                        relayed.setupTime()));
+                upgradesDone++;
+                LOG.info("relayed path to {} upgraded to direct {}", relayed.peer().shortHex(), p.address());
+            });
+        });
+    }
+
+    /** Relayed paths that later went direct. */
+    public long upgrades() {
+        return upgradesDone;
+    }
+
+    // ------------------------------------------------------------------ strategies
+
+    private CompletableFuture<PeerPath> direct(ConnectTarget t) {
+        if (t.candidates().isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no known address"));
+        }
+        return puncher.punch(t.id(), 0, t.candidates(), config.directTimeout())
+                .thenApply(a -> new PeerPath(t.id(), PathKind.DIRECT, a, null, null));
+    }
+
+    /** Punches nobody waits for (relay upgrades, the target side of a rendezvous) may take longer. */
+    private Duration backgroundPunchTimeout() {
+        return config.punchTimeout().multipliedBy(3);
+    }
+
+    private CompletableFuture<PeerPath> punchVia(ConnectTarget t, PathKind kind, Duration timeout) {
+        IntroClient.Registration reg = intro.registration();
+        if (reg == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("not registered"));
+        }
+        return intro.rendezvous(t.id()).thenCompose(pn -> {
+            CompletableFuture<InetSocketAddress> f = new CompletableFuture<>();
+            scheduler.execute(() -> puncher.punch(t.id(), pn.token(), candidates(pn.peer(), t), timeout)
+                    .whenComplete((a, e) -> {
+                        if (e != null) {
+                            f.completeExceptionally(e);
+                        } else {
+                            f.complete(a);
+                        }
+                    }));
+            return f;
+        }).thenApply(a -> new PeerPath(t.id(), kind, a, null, null));
+    }
+
+    private static List<InetSocketAddress> candidates(PeerInfo peer, ConnectTarget t) {
+        List<InetSocketAddress> c = new ArrayList<>();
+        c.add(peer.reflexive());
+        for (InetSocketAddress a : peer.locals()) {
+            if (!c.contains(a)) {
+                c.add(a);
+            }
+        }
+        for (InetSocketAddress a : t.candidates()) {
+            if (!c.contains(a)) {
+                c.add(a);
+            }
+        }
+        return c;
+    }
+
+    private CompletableFuture<PeerPath> punchWithUpnp(ConnectTarget t) {
+        if (upnpMapping == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no UPnP mapping"));
+        }
+        // our mapped endpoint is among our advertised locals, so the peer's probes can come in through it
+        return punchVia(t, PathKind.UPNP, config.punchTimeout());
+    }
+
+    private CompletableFuture<PeerPath> relay(ConnectTarget t) {
+        IntroClient.Registration reg = intro.registration();
+        if (reg == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("not registered"));
+        }
+        InetSocketAddress alias = transport.aliasFor(t.id());
+        transport.routeRelay(t.id());
+        // a probe through the relay proves the peer is registered there and answers
+        return puncher.punch(t.id(), 0, List.of(alias), config.relayProbeTimeout())
+                .thenApply(a -> new PeerPath(t.id(), PathKind.RELAYED, alias, reg.server(), null));
+    }
+
+    /** The target side of a rendezvous: punch back at once. */
+    private void answerPunch(IntroMessage.PunchNow pn) {
+        NodeId peer = pn.peer().id();
+        puncher.punch(peer, pn.token(), candidates(pn.peer(), new ConnectTarget(peer, List.of())),
+                backgroundPunchTimeout()).thenAccept(a -> scheduler.execute(() -> {
+                    if (!NatDatagramTransport.isAlias(a)) {
+                        transport.routeDirect(peer, a);
+                        puncher.keepalive(a, config.keepalive());
+                    }
+                }));
+    }
+
+    // ------------------------------------------------------------------ local endpoints
+
+    /** The endpoints this node advertises as local: its bound address(es) and a UPnP mapping. */
+    List<InetSocketAddress> advertisedLocals() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        InetSocketAddress bound = transport.localAddress();
+        InetSocketAddress m = upnpMapping;
+        if (m != null) {
+            out.add(m);
+        }
+        if (bound.getAddress().isAnyLocalAddress()) {
+            for (InetAddress a : interfaceAddresses()) {
+                out.add(new InetSocketAddress(a, bound.getPort()));
+            }
+        } else {
+            out.add(bound);
+        }
+        return out.size() > PeerInfo.MAX_LOCALS ? out.subList(0, PeerInfo.MAX_LOCALS) : out;
+    }
+
+    private static List<InetAddress> interfaceAddresses() {
+        List<InetAddress> out = new ArrayList<>();
+        try {
+            for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!n.isUp() || n.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(n.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address) { // link-local v6 needs scopes peers cannot use
+                        out.add(a);
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            LOG.debug("cannot list interfaces: {}", e.toString());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            intro.stop();
+            puncher.stopAll();
+            upgrades.values().forEach(Cancellable::cancel);
+            upgrades.clear();
+            done.complete(null);
+        });
+        if (!scheduler.inEventThread()) {
+            try {
+                done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debug("close: {}", e.toString());
+            }
+        }
+        if (upnp != null) {
+            upnp.close();
+        }
+    }
+}

@@ -86,6 +86,23 @@ final class Commands {
         return ExitCode.OK;
     }
 
+    /**
+     * The quick path of {@code --query}: asks the running node and prints the answer; returns null (having printed
+     * nothing) when no node runs, so the caller can go the full way.
+     */
+    Integer queryRunningNode(String domain, P2pCommand.QueryType type) throws IOException {
+        NodeConfig config = config(Map.of());
+        String name = Names.overlayName(domain, config.network().tld());
+        try {
+            return printResolution(name, type, client(config).resolve(name), "node");
+        } catch (ControlException e) {
+            if (e.kind() == ControlException.Kind.UNREACHABLE) {
+                return null;
+            }
+            throw controlFailure(e);
+        }
+    }
+
     int query(Map<ConfigKey, String> flags, String domain, P2pCommand.QueryType type) throws Exception {
         NodeConfig config = config(flags);
         String name = Names.overlayName(domain, config.network().tld());
@@ -172,6 +189,9 @@ final class Commands {
         NodeConfig config = config(Map.of());
         String name = Names.overlayName(r.domain, config.network().tld());
         long ttl = r.ttl == null ? 3600 : r.ttl;
+        if (r.key != null) {
+            KeysCommand.checkAlias(r.key);
+        }
         if (ttl < 1 || ttl > 86400) {
             throw new CliException(ExitCode.USAGE, "--ttl: must be in 1..86400 seconds, got " + ttl);
         }
@@ -192,7 +212,7 @@ final class Commands {
         progress.detail("publishing " + rrs.size() + " record(s) for " + name);
         PublishReply reply;
         try {
-            reply = client(config).publish(new PublishRequest(name, rrs, ttl));
+            reply = client(config).publish(new PublishRequest(name, rrs, ttl, r.key));
         } catch (ControlException e) {
             throw controlFailure(e);
         }

@@ -34,7 +34,14 @@ public final class Main {
 
     /** Runs the command in-process and returns its exit code (tests call this). */
     public static int run(String[] args, Io io, Launcher launcher, CompletableFuture<Void> stopRequested) {
-        CommandLine cl = commandLine(new P2pCommand.Context(io, launcher, stopRequested));
+        P2pCommand.Context context = new P2pCommand.Context(io, launcher, stopRequested);
+        Integer quick = QuickQuery.run(args, context);
+        if (quick != null) {
+            io.out().flush();
+            io.err().flush();
+            return quick;
+        }
+        CommandLine cl = commandLine(context);
         int code = cl.execute(args);
         io.out().flush();
         io.err().flush();
@@ -44,6 +51,8 @@ public final class Main {
     /** The configured picocli model (also used by the test that checks docs/cli.md). */
     public static CommandLine commandLine(P2pCommand.Context context) {
         CommandLine cl = new CommandLine(new P2pCommand(context));
+        cl.addSubcommand("keys", new KeysCommand(context));
+        cl.addSubcommand("bench-agent", new BenchAgentCommand(context));
         cl.addSubcommand("resolver", new ResolverCommand(context));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(context.io().out());
@@ -90,7 +99,7 @@ public final class Main {
         boolean longRunning = false;
         for (String a : args) {
             switch (a) {
-                case "--start-node", "--intro-server", "bench-agent" -> longRunning = true;
+                case "--start-node", "--intro-server" -> longRunning = true;
                 default -> { }
             }
         }

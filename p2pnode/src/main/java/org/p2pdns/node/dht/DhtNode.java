@@ -62,6 +62,7 @@ public final class DhtNode {
     private final Maintenance maintenance;
 
     private volatile boolean ready;
+    private final CompletableFuture<Void> readyFuture = new CompletableFuture<>();
     private volatile boolean stopped;
     private boolean started;
     private List<InetSocketAddress> bootstrap = List.of();
@@ -76,7 +77,8 @@ public final class DhtNode {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.store = Objects.requireNonNull(store, "store");
         this.table = new RoutingTable(self.id(), config.k(), config.maxPerPrefixPerBucket(),
-                config.maxPerPrefixPerTable(), config.prefixLimitsOnLoopback(), config.idDifficultyBits());
+                config.maxPerPrefixPerTable(), config.prefixLimitsOnLoopback(), config.idDifficultyBits(),
+                scheduler.nowMillis());
         this.rpc = new RpcClient(transport, scheduler, random, stats, config.maxPendingRequests());
         this.tokens = new TokenManager(random, config.tokenRotation().toMillis(), scheduler.nowMillis());
         this.guard = new StoreGuard(config.maxValuesPerPeer(), config.maxValuesPerPrefix(), config.storesPerSecond(),
@@ -150,7 +152,40 @@ public final class DhtNode {
         return f;
     }
 
-    /** The routing table; read it on the node's event thread. */
+    /** An iterative FIND_NODE lookup: the (up to) k closest nodes to {@code target} that answered, closest first. */
+    public CompletableFuture<List<Contact>> findClosest(NodeId target) {
+        return lookup(target).thenApply(LookupResult::closest);
+    }
+
+    /** An iterative FIND_NODE lookup with its figures (hops, peers contacted, timed out or not). */
+    public CompletableFuture<LookupResult> lookup(NodeId target) {
+        CompletableFuture<LookupResult> f = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            if (stopped) {
+                f.complete(new LookupResult(List.of(), 0, 0, false));
+                return;
+            }
+            new Query(target, false, null, q -> f.complete(new LookupResult(q.closest(config.k()), q.hops(),
+                    q.contacted, q.timedOut))).start();
+        });
+        return f;
+    }
+
+    /** Completes (on the event thread) when the initial join has finished; see {@link #isReady()}. */
+    public CompletableFuture<Void> whenReady() {
+        return readyFuture.thenApply(v -> v);
+    }
+
+    /** A copy of the routing table's contacts taken on the event thread: what to persist with RoutingTableFile. */
+    public CompletableFuture<List<Contact>> contactsSnapshot() {
+        CompletableFuture<List<Contact>> f = new CompletableFuture<>();
+        scheduler.execute(() -> f.complete(List.copyOf(table.contacts())));
+        return f;
+    }
+
+    /**
+     * The routing table. Not thread-safe: read it on the node's event thread (or use {@link #contactsSnapshot()}).
+     */
     public RoutingTable routingTable() {
         return table;
     }
@@ -226,6 +261,7 @@ public final class DhtNode {
 
     void setReady() {
         ready = true;
+        readyFuture.complete(null);
     }
 
     /** A contact was heard from directly: offer it to the table; ping a bucket's oldest when asked to. */
@@ -351,9 +387,7 @@ public final class DhtNode {
     }
 
     private List<Contact> closestFor(NodeId target, Contact requester) {
-        List<Contact> c = table.closest(target, config.k() + 1);
-        c.removeIf(x -> x.id().equals(requester.id()));
-        return c.size() > config.k() ? c.subList(0, config.k()) : c;
+        return table.closest(target, config.k(), requester.id());
     }
 
     private StoreOutcome acceptStore(Contact from, StoreMessage s, long now) {
@@ -691,6 +725,14 @@ public final class DhtNode {
             }
             all.sort((a, b) -> target.compareDistance(a.id(), b.id()));
             return all.size() <= n ? all : all.subList(0, n);
+        }
+
+        int hops() {
+            int h = 0;
+            for (Lookup p : paths) {
+                h = Math.max(h, p.hops());
+            }
+            return h;
         }
 
         /** True when every path ran out of peers before finding k that answer. */

@@ -1,6 +1,5 @@
 package org.p2pdns.node.transport;
 
-import com.southernstorm.noise.protocol.HandshakeState;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import org.p2pdns.node.dht.Contact;
@@ -19,7 +18,7 @@ final class PendingHandshake {
     final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     /** IK initiator: the message riding on every attempt's first packet. */
     byte[] piggyback;
-    HandshakeState hs;
+    NoiseHandshake hs;
     int localIndex;
     /** XX responder only: the initiator's index. */
     int remoteIndex;

@@ -42,10 +42,18 @@ final class SessionTable {
         return byIndex.containsKey(index);
     }
 
-    /** The session to send on to {@code peer} if it can still send at {@code now}, or null. Marks the peer used. */
+    /**
+     * The session to send on to {@code peer} at {@code now}, or null: it must be young enough, and either confirmed or
+     * within one handshake lifetime of its establishment (after that, an unconfirmed session is presumed half-open and
+     * a new handshake is better than sending into it). Marks the peer used.
+     */
     SecureSession sendableTo(NodeId peer, long now) {
         PeerState ps = peers.get(peer);
-        return ps != null && ps.current != null && sendable(ps.current, now) ? ps.current : null;
+        if (ps == null || ps.current == null || !sendable(ps.current, now)) {
+            return null;
+        }
+        SecureSession s = ps.current;
+        return s.confirmed || now - s.establishedMillis < config.simultaneityWindow().toMillis() ? s : null;
     }
 
     /** The peer whose session last used {@code address}, or null. */
@@ -107,12 +115,21 @@ final class SessionTable {
     }
 
     /**
-     * Notes that an authenticated packet arrived on {@code s}. If {@code s} is the peer's previous session but newer
+     * Notes that an authenticated packet arrived on {@code s}: the peer is answering. If {@code s} is the peer's
+     * previous session but newer
      * than the current one, the peer evidently sends on it (it restarted, or lost the session the tie-break kept), so
      * it becomes the session to send on.
      */
-    void received(SecureSession s) {
+    void received(SecureSession s, long now) {
         PeerState ps = peers.get(s.peerId);
+        if (ps != null) {
+            for (SecureSession x : new SecureSession[] {ps.current, ps.previous}) {
+                if (x != null) {
+                    x.unansweredSinceMillis = SecureSession.ANSWERED;
+                    x.lastReceivedMillis = now;
+                }
+            }
+        }
         if (ps != null && ps.previous == s && ps.current != null
                 && s.establishedMillis > ps.current.establishedMillis) {
             ps.previous = ps.current;

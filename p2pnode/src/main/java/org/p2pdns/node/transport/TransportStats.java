@@ -76,6 +76,10 @@ public final class TransportStats {
         UNKNOWN_SESSION,
         /** Session packets for a session past its reject-after age. */
         EXPIRED_SESSION,
+        /** Empty session packets sent to confirm a new session to its responder. */
+        KEEPALIVES_SENT,
+        /** Empty session packets received (they confirm the session; nothing is delivered). */
+        KEEPALIVES_RECEIVED,
         /** Sessions established (both roles). */
         SESSIONS_ESTABLISHED,
         /** Sessions discarded because they expired or sat idle. */
@@ -84,6 +88,8 @@ public final class TransportStats {
         SESSIONS_EVICTED,
         /** Pending handshakes evicted to stay under the pending limit. */
         PENDING_EVICTED,
+        /** New handshakes started because a session's peer stopped answering (it may have restarted). */
+        STALE_REHANDSHAKES,
         /** Rekey handshakes started because a session grew old or used many nonces. */
         REKEYS,
         /** Sessions whose peer address changed to where authenticated packets now come from. */

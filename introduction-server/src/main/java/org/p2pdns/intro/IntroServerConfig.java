@@ -81,6 +81,20 @@ public record IntroServerConfig(InetSocketAddress bind, int stunPort, Duration r
                 org.p2pdns.node.config.NetworkParams.DEFAULT.idDifficultyBits());
     }
 
+    /**
+     * The settings {@code p2p --intro-server} uses: the defaults above with the node configuration's intro-server
+     * address, ports and the network's node-id proof-of-work difficulty.
+     */
+    public static IntroServerConfig from(org.p2pdns.node.config.NodeConfig c) {
+        InetSocketAddress bind;
+        try {
+            bind = new InetSocketAddress(java.net.InetAddress.getByName(c.introServerBind()), c.introServerPort());
+        } catch (java.net.UnknownHostException e) { // NodeConfig only admits IP literals
+            throw new IllegalArgumentException("intro-server.bind is not an IP address: " + c.introServerBind(), e);
+        }
+        return defaults().withBind(bind, c.stunPort()).withIdDifficulty(c.network().idDifficultyBits());
+    }
+
     public IntroServerConfig withBind(InetSocketAddress newBind, int newStunPort) {
         return new IntroServerConfig(newBind, newStunPort, registrationTtl, maxRegistrations, maxRegistrationsPerIp,
                 maxPeersPerReply, clockSkew, requestsPerSecondPerIp, burstPerIp, maxTrackedIps, relayEnabled,

@@ -12,22 +12,26 @@ public final class Main {
     public static void main(String[] args) {
         configureLogging(args);
         CompletableFuture<Void> stop = new CompletableFuture<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Integer> done = new CompletableFuture<>();
         Thread hook = new Thread(() -> {
-            // Ctrl-C / SIGTERM: ask the running mode to stop, and keep the JVM alive until it has cleaned up
+            // Ctrl-C / SIGTERM: ask the running mode to stop, wait until it has cleaned up, then end the JVM with the
+            // command's own exit code (a clean stop is 0, not the signal's 143)
             stop.complete(null);
             try {
-                done.get(20, TimeUnit.SECONDS);
+                int code = done.get(25, TimeUnit.SECONDS);
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(code);
             } catch (Exception e) {
-                // give up waiting; the JVM exits anyway
+                // not finished in time: let the JVM exit with the signal's status
             }
         }, "p2p-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        int code;
+        int code = ExitCode.FAILED;
         try {
             code = run(args, Io.system(), new DefaultLauncher(), stop);
         } finally {
-            done.complete(null);
+            done.complete(code);
         }
         System.exit(code);
     }
@@ -121,5 +125,10 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+        if (longRunning) {
+            // ice4j (STUN) and other libraries log through java.util.logging: send that to SLF4J as well
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
     }
 }

@@ -39,7 +39,7 @@ class IntroServerFuzzTest {
         return b;
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "10m")
     void datagrams(FuzzedDataProvider data) {
         VirtualScheduler clock = new VirtualScheduler();
         CapturingTransport out = new CapturingTransport();

@@ -78,7 +78,7 @@ class DhtNodeFuzzTest {
         return Contact.of(key, new InetSocketAddress(ip, 4000));
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "10m")
     void messages(FuzzedDataProvider data) {
         VirtualScheduler scheduler = new VirtualScheduler((TestRecords.T0 + 60) * 1000);
         Capture t = new Capture(contact(1, "10.0.0.1"));

@@ -13,7 +13,7 @@ import org.p2pdns.node.intro.IntroDecodeException;
  */
 class StunCodecFuzzTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "10m")
     void decodeResponse(byte[] input) {
         StunCodec.BindingResponse r;
         try {

@@ -70,7 +70,7 @@ final class ValueSearch {
         if (best != null) {
             status = GetResult.Status.FOUND;
             repair(q);
-        } else if (q.noPeers) {
+        } else if (q.noPeers && !node.isFounder()) {
             status = GetResult.Status.NO_PEERS;
         } else if (invalid > 0) {
             status = GetResult.Status.ALL_INVALID;

@@ -2,7 +2,7 @@
 # natlab.sh - build a tiny "internet with two NATs" out of Linux network namespaces (p2pdns NAT lab, adapted from
 # the reference recipe; the lab tests in introduction-server drive it, see docs/nat-traversal.md).
 #
-#   natlab.sh up   [ID]          create (idempotent: tears down an old lab with the same ID first)
+#   natlab.sh up   [ID]          create (idempotent: tears down an old lab with the same ID first; ~0.2 s)
 #   natlab.sh down [ID]          delete everything of lab ID (idempotent)
 #   natlab.sh nat  ID A|B MODE   (re)program NAT router A or B with MODE (see nat_rules)
 #   natlab.sh ns   ID NAME       print the netns name for NAME (pub|natA|natB|hostA|hostB)
@@ -170,40 +170,49 @@ start_upnp() {   # start_upnp A|B
 
 up() {
     down
+    # one "ip -batch" per namespace instead of one process per command: the lab builds in ~0.2 s
     local ns
-    for ns in "${ALL[@]}"; do
-        ip netns add "$ns"
-        nx "$ns" ip link set lo up
-    done
+    printf 'netns add %s\n' "${ALL[@]}" | ip -batch -
     # --- fake internet: bridge in pub, servers on pub's loopback ---
-    nx "$PUB" ip link add br0 type bridge
-    nx "$PUB" ip addr add 203.0.113.254/24 dev br0
-    nx "$PUB" ip link set br0 up
-    nx "$PUB" ip addr add $SRV1/32 dev lo
-    nx "$PUB" ip addr add $SRV2/32 dev lo
-    nx "$PUB" ip addr add $SRV3/32 dev lo
-    nx "$PUB" sysctl -qw net.ipv4.ip_forward=1
     # NOTE: pub has NO default route -> anything not in the lab is unreachable.
+    ip -n "$PUB" -batch - <<EOF
+link set lo up
+link add br0 type bridge
+addr add 203.0.113.254/24 dev br0
+link set br0 up
+addr add $SRV1/32 dev lo
+addr add $SRV2/32 dev lo
+addr add $SRV3/32 dev lo
+link add wanA type veth peer name wan netns $NATA
+link add wanB type veth peer name wan netns $NATB
+link set wanA master br0 up
+link set wanB master br0 up
+EOF
     local side nat host wanip lanip hostip
     for side in A B; do
         if [ $side = A ]; then nat=$NATA host=$HOSTA wanip=203.0.113.1 lanip=192.0.2.1 hostip=192.0.2.10
         else                   nat=$NATB host=$HOSTB wanip=203.0.113.2 lanip=192.0.2.65 hostip=192.0.2.74; fi
-        # wan link: pub:wan$side <-> nat:wan
-        ip -n "$PUB" link add "wan$side" type veth peer name wan netns "$nat"
-        nx "$PUB" ip link set "wan$side" master br0 up
-        nx "$nat" ip addr add $wanip/24 dev wan
-        nx "$nat" ip link set wan up
-        nx "$nat" ip route add default via 203.0.113.254
-        # lan link: nat:lan <-> host:eth0
-        ip -n "$nat" link add lan type veth peer name eth0 netns "$host"
-        nx "$nat" ip addr add $lanip/26 dev lan
-        nx "$nat" ip link set lan up
-        nx "$nat" sysctl -qw net.ipv4.ip_forward=1
-        nx "$host" ip addr add $hostip/26 dev eth0
-        nx "$host" ip link set eth0 up
-        nx "$host" ip route add default via $lanip
-        set_nat "$nat" "${NAT_MODE:-cone}"
+        # wan link: pub:wan$side <-> nat:wan ; lan link: nat:lan <-> host:eth0
+        ip -n "$nat" -batch - <<EOF
+link set lo up
+addr add $wanip/24 dev wan
+link set wan up
+route add default via 203.0.113.254
+link add lan type veth peer name eth0 netns $host
+addr add $lanip/26 dev lan
+link set lan up
+EOF
+        ip -n "$host" -batch - <<EOF
+link set lo up
+addr add $hostip/26 dev eth0
+link set eth0 up
+route add default via $lanip
+EOF
     done
+    for ns in "$PUB" "$NATA" "$NATB"; do nx "$ns" sysctl -qw net.ipv4.ip_forward=1; done
+    # fresh namespaces: no old table to delete, no conntrack entries to flush
+    nat_rules "${NAT_MODE:-cone}" | nx "$NATA" nft -f -
+    nat_rules "${NAT_MODE:-cone}" | nx "$NATB" nft -f -
 }
 
 case "${1:-}" in

@@ -209,10 +209,12 @@ final class Commands {
             b.zoneFile(r.zoneFile);
         }
         List<ResolveReply.Rr> rrs = RecordSetBuilder.toWire(b.build());
-        progress.detail("publishing " + rrs.size() + " record(s) for " + name);
         PublishReply reply;
         try {
-            reply = client(config).publish(new PublishRequest(name, rrs, ttl, r.key));
+            ControlClient client = client(config);
+            progress.step("publishing " + rrs.size() + " record(s) for " + name + " (a first registration computes a"
+                    + " proof of work of " + config.network().nameDifficultyBits() + " bits: a few seconds)");
+            reply = client.publish(new PublishRequest(name, rrs, ttl, r.key));
         } catch (ControlException e) {
             throw controlFailure(e);
         }
@@ -243,7 +245,7 @@ final class Commands {
         }
         switch (reply.status()) {
             case PUBLISHED -> out.println(verb + " " + reply.name() + " (sequence " + reply.sequence() + ", stored on "
-                    + reply.replicas() + " peer" + (reply.replicas() == 1 ? "" : "s") + ")");
+                    + reply.replicas() + " node" + (reply.replicas() == 1 ? "" : "s") + ")");
             case STORED_LOCALLY -> {
                 out.println(verb + " " + reply.name() + " (sequence " + reply.sequence() + ")");
                 progress.warn("no peer has stored it yet; the node keeps republishing it"

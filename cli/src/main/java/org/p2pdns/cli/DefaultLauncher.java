@@ -103,7 +103,7 @@ final class DefaultLauncher implements Launcher {
     public Service startIntroServer(NodeConfig config, Progress progress) throws Exception {
         IntroServerConfig c = IntroServerConfig.defaults().withBind(
                 new InetSocketAddress(InetAddress.getByName(config.introServerBind()), config.introServerPort()),
-                config.stunPort());
+                config.stunPort()).withIdDifficulty(config.network().idDifficultyBits());
         IntroServer server;
         try {
             server = IntroServer.start(c);

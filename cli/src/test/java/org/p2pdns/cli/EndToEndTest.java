@@ -123,6 +123,14 @@ class EndToEndTest {
                 assertEquals(List.of("e2e.p2p"), List.of(statusB.get("ownedNames").get(0).asText()
                         .replaceAll("\\.$", "")));
                 assertEquals(1, statusB.get("routingTableSize").asInt());
+
+                // without a running node for its data directory, a query is a one-shot lookup through a bootstrap peer
+                r = cliA.run("--query", "e2e.p2p", "--type", "A", "--json", "--bootstrap", udpA, "--data-dir",
+                        home.resolve("nothing-here").toString());
+                assertEquals(0, r.code(), r.toString());
+                JsonNode oneShot = new ObjectMapper().readTree(r.out());
+                assertEquals("one-shot", oneShot.get("via").asText());
+                assertEquals("192.0.2.77", oneShot.get("records").get(0).get("data").asText());
             } finally {
                 stopB.complete(null);
                 assertEquals(0, nodeB.get(30, TimeUnit.SECONDS).code());

@@ -51,7 +51,7 @@ class QuickQueryTest {
         Io io = new Io(new PrintWriter(out, true), new PrintWriter(err, true), new ByteArrayInputStream(new byte[0]),
                 Map.of("P2P_DATA_DIR", data.toString()), home);
         P2pCommand.Context ctx = new P2pCommand.Context(io, null, new CompletableFuture<>());
-        Integer code = quick ? QuickQuery.run(args, ctx) : Integer.valueOf(Main.commandLine(ctx).execute(args));
+        Integer code = quick ? QuickQuery.run(args, ctx) : Integer.valueOf(FullCommand.commandLine(ctx).execute(args));
         return new Run(code, out.toString(), err.toString());
     }
 

@@ -23,8 +23,9 @@ import java.time.Duration;
  * @param relaySessionTime         how long one pair may relay; the pair is then refused for as long again (default 10 min)
  * @param relayBytesPerIpPerMinute relayed bytes per sending IP per minute (default 8 MiB)
  * @param maxRelaySessions         concurrent relay sessions (default 10,000)
- * @param idDifficultyBits         node-id proof of work a registering node must carry, the network's parameter
- *                                 (default {@code NetworkParams.DEFAULT}: 14 bits; test networks use 0)
+ * @param idDifficultyBits         node-id proof of work a registering node must carry: the network's parameter, which
+ *                                 {@link #from} takes from the node configuration (default here 0 = no check, since
+ *                                 the server cannot know which network it serves)
  */
 public record IntroServerConfig(InetSocketAddress bind, int stunPort, Duration registrationTtl, int maxRegistrations,
                                 int maxRegistrationsPerIp, int maxPeersPerReply, Duration clockSkew,
@@ -77,8 +78,21 @@ public record IntroServerConfig(InetSocketAddress bind, int stunPort, Duration r
     public static IntroServerConfig defaults() {
         return new IntroServerConfig(new InetSocketAddress("0.0.0.0", DEFAULT_PORT), DEFAULT_STUN_PORT,
                 Duration.ofSeconds(90), 100_000, 64, 16, Duration.ofMinutes(5), 50, 100, 200_000,
-                true, 4L << 20, Duration.ofMinutes(10), 8L << 20, 10_000,
-                org.p2pdns.node.config.NetworkParams.DEFAULT.idDifficultyBits());
+                true, 4L << 20, Duration.ofMinutes(10), 8L << 20, 10_000, 0);
+    }
+
+    /**
+     * The settings {@code p2p --intro-server} uses: the defaults above with the node configuration's intro-server
+     * address, ports and the network's node-id proof-of-work difficulty.
+     */
+    public static IntroServerConfig from(org.p2pdns.node.config.NodeConfig c) {
+        InetSocketAddress bind;
+        try {
+            bind = new InetSocketAddress(java.net.InetAddress.getByName(c.introServerBind()), c.introServerPort());
+        } catch (java.net.UnknownHostException e) { // NodeConfig only admits IP literals
+            throw new IllegalArgumentException("intro-server.bind is not an IP address: " + c.introServerBind(), e);
+        }
+        return defaults().withBind(bind, c.stunPort()).withIdDifficulty(c.network().idDifficultyBits());
     }
 
     public IntroServerConfig withBind(InetSocketAddress newBind, int newStunPort) {

@@ -64,8 +64,11 @@ public final class P2PNode implements NodeControl, AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(P2PNode.class);
 
-    /** How long the DHT waits for the first introduction-server registration (and its peer list) before joining. */
-    static final Duration INTRO_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long the DHT waits for the first introduction-server registration (and its peer list) before joining: the
+     * introduction client retransmits for about 4.5 s per server before it tries the next one.
+     */
+    static final Duration INTRO_WAIT = Duration.ofSeconds(10);
 
     /** Starts the DNS bridge for a node (the bridge module implements it). */
     @FunctionalInterface
@@ -272,11 +275,14 @@ public final class P2PNode implements NodeControl, AutoCloseable {
                 .orTimeout(INTRO_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((reg, e) -> scheduler.execute(() -> {
                     List<Contact> known = new ArrayList<>(saved.contacts());
+                    List<InetSocketAddress> addresses = new ArrayList<>(boot);
                     if (reg != null) {
                         for (PeerInfo p : reg.peers()) {
                             Contact c = Contact.of(p.publicKey(), p.reflexive());
                             if (!c.id().equals(identity.id())) {
                                 known.add(c);
+                                // also as a join address: the DHT retries those until its table is healthy
+                                addresses.add(p.reflexive());
                             }
                         }
                         LOG.info("registered with introduction server {}: public address {}, {} peers",
@@ -287,7 +293,7 @@ public final class P2PNode implements NodeControl, AutoCloseable {
                     }
                     l.step(joinMessage(boot.size(), saved.contacts().size(),
                             reg == null ? 0 : reg.peers().size()));
-                    dht.start(boot, known);
+                    dht.start(addresses, known);
                     watchReady();
                 }));
     }

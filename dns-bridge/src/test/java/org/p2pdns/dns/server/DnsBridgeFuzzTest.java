@@ -63,7 +63,7 @@ class DnsBridgeFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "10m")
     void query(FuzzedDataProvider data) {
         boolean tcp = data.consumeBoolean();
         byte[] raw = data.consumeRemainingAsBytes();

@@ -122,7 +122,12 @@ public final class LabDhtNode {
                     String a = "-";
                     if (g.status() == GetResult.Status.FOUND) {
                         SignedRecord r = RecordCodec.decode(g.value());
-                        a = r.records().toString().replace(' ', '_');
+                        StringBuilder sb = new StringBuilder();
+                        for (org.xbill.DNS.Record rr : r.records()) {
+                            sb.append(sb.length() == 0 ? "" : ",").append(org.xbill.DNS.Type.string(rr.getType()))
+                                    .append(':').append(rr.rdataToString());
+                        }
+                        a = sb.toString();
                     }
                     out = "RESOLVED status=" + g.status() + " records=" + a + " table=" + dht.routingTable().size();
                 } catch (Exception e) {

@@ -47,6 +47,23 @@ public record NatConfig(IntroClientConfig intro, List<InetSocketAddress> stunSer
                 Duration.ofSeconds(2), false, Duration.ofHours(1));
     }
 
+    /**
+     * A node's settings from its configuration: its introduction servers (host names resolved now), STUN on port
+     * 3478 of each, UPnP as configured; unresolvable servers are left out (and logged).
+     */
+    public static NatConfig from(org.p2pdns.node.config.NodeConfig c) {
+        List<InetSocketAddress> servers = new java.util.ArrayList<>();
+        for (org.p2pdns.node.config.HostPort h : c.intro()) {
+            InetSocketAddress a = h.toSocketAddress();
+            if (a.isUnresolved()) {
+                org.slf4j.LoggerFactory.getLogger(NatConfig.class).warn("introduction server {} does not resolve", h);
+            } else {
+                servers.add(a);
+            }
+        }
+        return of(servers).withUpnp(c.upnp());
+    }
+
     public NatConfig withStunServers(List<InetSocketAddress> servers) {
         return new NatConfig(intro, servers, directTimeout, punchTimeout, punchInterval, keepalive, upgradeInterval,
                 relayProbeTimeout, upnp, upnpLease);

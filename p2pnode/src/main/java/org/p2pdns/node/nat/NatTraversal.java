@@ -117,8 +117,15 @@ public final class NatTraversal implements AutoCloseable {
         return chain;
     }
 
-    /** Starts registration, then STUN classification; UPnP discovery (if enabled) runs on its own thread. */
+    /**
+     * Starts registration, then STUN classification; UPnP discovery (if enabled) runs on its own thread. May be called
+     * from any thread: the work runs on the event thread.
+     */
     public void start() {
+        if (!scheduler.inEventThread()) {
+            scheduler.execute(this::start);
+            return;
+        }
         intro.start();
         intro.firstRegistration().thenAccept(reg -> scheduler.execute(() -> classify(reg.observed())));
         if (upnp != null) {

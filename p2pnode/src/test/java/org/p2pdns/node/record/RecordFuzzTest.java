@@ -24,7 +24,7 @@ class RecordFuzzTest {
     private static final byte[][] VECTORS = {TestRecords.vector1().encoded(), TestRecords.vector2().encoded()};
     private static final long NOW = (TestRecords.T0 + 60) * 1000;
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "10m")
     void decode(byte[] input) {
         SignedRecord r;
         try {
@@ -41,7 +41,7 @@ class RecordFuzzTest {
         POLICY.validate(r.dhtKey(), input, input, NOW);
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "10m")
     void tamper(FuzzedDataProvider data) {
         byte[] original = VECTORS[data.consumeInt(0, 1)];
         SignedRecord genuine;

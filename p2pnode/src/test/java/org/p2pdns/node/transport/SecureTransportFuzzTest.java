@@ -29,7 +29,7 @@ class SecureTransportFuzzTest {
     private static final NodeIdentity ID_B = NodeIdentity.generate(new Random(2));
     private static final InetSocketAddress STRANGER = new InetSocketAddress("10.9.9.9", 4000);
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "10m")
     void packets(FuzzedDataProvider data) {
         VirtualScheduler scheduler = new VirtualScheduler();
         LoopbackDatagramNetwork net = new LoopbackDatagramNetwork(scheduler, Duration.ofMillis(5));

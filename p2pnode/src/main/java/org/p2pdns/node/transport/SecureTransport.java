@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,7 +82,10 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     private final HandshakeRateLimiter rateLimiter;
 
     private final SessionTable sessions;
-    private final LinkedHashMap<Integer, PendingHandshake> pendingByIndex = new LinkedHashMap<>();
+    /** Every answerable attempt's index, to its handshake. */
+    private final Map<Integer, PendingHandshake> pendingByIndex = new HashMap<>();
+    /** Handshakes in progress, oldest first (the one evicted at the limit). */
+    private final LinkedHashSet<PendingHandshake> pendingOrder = new LinkedHashSet<>();
     private final Map<NodeId, PendingHandshake> pendingIkByPeer = new HashMap<>();
     private final Map<InetSocketAddress, PendingHandshake> pendingXxByAddress = new HashMap<>();
     private final LinkedHashMap<NodeId, Long> lastInitTimestamp;
@@ -216,7 +220,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         return sessions.info(peer);
     }
 
-    /** Sessions held (current and previous, all peers). Call on the event thread. */
+    /** Sessions held (current and older, all peers). Call on the event thread. */
     public int sessionCount() {
         return sessions.sessionCount();
     }
@@ -228,7 +232,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
 
     /** Handshakes in progress (both roles). Call on the event thread. */
     public int pendingHandshakes() {
-        return pendingByIndex.size();
+        return pendingOrder.size();
     }
 
     /** Stops timers and forgets every session; the datagram transport stays open (its owner closes it). */
@@ -242,7 +246,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         if (sweepTimer != null) {
             sweepTimer.cancel();
         }
-        for (PendingHandshake p : new ArrayList<>(pendingByIndex.values())) {
+        for (PendingHandshake p : new ArrayList<>(pendingOrder)) {
             removePending(p);
         }
         sessions.clear();
@@ -362,7 +366,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
      */
     private boolean stale(SecureSession s, long now) {
         return s.unansweredSinceMillis != SecureSession.ANSWERED
-                && now - s.unansweredSinceMillis >= config.simultaneityWindow().toMillis();
+                && now - s.unansweredSinceMillis >= config.handshakeLifetime().toMillis();
     }
 
     private void sendOn(SecureSession s, byte[] message) {
@@ -382,7 +386,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             stats.increment(Counter.MESSAGES_SENT);
             long now = s.lastUsedMillis;
             if (s.unansweredSinceMillis == SecureSession.ANSWERED
-                    && now - s.lastReceivedMillis >= config.simultaneityWindow().toMillis()) {
+                    && now - s.lastReceivedMillis >= config.handshakeLifetime().toMillis()) {
                 s.unansweredSinceMillis = now;
             }
         }
@@ -395,7 +399,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
      */
     private void maybeRekey(SecureSession s) {
         long age = scheduler.nowMillis() - s.establishedMillis;
-        long due = config.rekeyAfter().toMillis() + (s.initiatedByUs ? 0 : config.simultaneityWindow().toMillis());
+        long due = config.rekeyAfter().toMillis() + (s.initiatedByUs ? 0 : config.handshakeLifetime().toMillis());
         if ((age >= due || s.sendNonce >= config.rekeyAfterMessages()) && !pendingIkByPeer.containsKey(s.peerId)) {
             PendingHandshake p = new PendingHandshake(true, PATTERN_IK, new Contact(s.peerId, s.peerKey, s.address),
                     s.address);
@@ -410,19 +414,17 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
 
     /** Sends a fresh first handshake packet for {@code p} (new ephemeral key, new index) and arms its retry timer. */
     private void attempt(PendingHandshake p) {
-        if (p.hs != null) {
-            p.hs.destroy();
+        int index = newIndex();
+        p.attemptCount++;
+        if (p.attemptCount == 1) {
+            pendingOrder.add(p);
+            evictPendingIfNeeded(p);
         }
-        pendingByIndex.remove(p.localIndex);
-        p.localIndex = newIndex();
-        p.attempts++;
-        pendingByIndex.put(p.localIndex, p);
-        evictPendingIfNeeded(p);
         byte[] header = new byte[INIT_HEADER];
         header[0] = (byte) PacketType.HANDSHAKE_INIT;
         header[1] = (byte) VERSION;
         header[2] = (byte) p.pattern;
-        putInt(header, 3, p.localIndex);
+        putInt(header, 3, index);
         byte[] payload;
         NoiseHandshake hs;
         if (p.pattern == PATTERN_IK) {
@@ -438,7 +440,8 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
                     null);
             payload = new byte[0];
         }
-        p.hs = hs;
+        p.attempts.put(index, hs);
+        pendingByIndex.put(index, p);
         byte[] out = new byte[DatagramTransport.MAX_DATAGRAM];
         System.arraycopy(header, 0, out, 0, INIT_HEADER);
         int n;
@@ -448,22 +451,23 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             // cannot happen: the peer's key was validated as a prime-order point when converted
             throw new IllegalStateException("X25519 with a validated key gave zero", e);
         }
-        if (p.piggyback != null && p.attempts == 1) {
+        if (p.piggyback != null && p.attemptCount == 1) {
             stats.increment(Counter.MESSAGES_SENT);
         }
         datagrams.send(p.address, Arrays.copyOf(out, INIT_HEADER + n));
-        int index = p.localIndex;
-        p.timer = scheduler.schedule(config.handshakeRetransmit(), () -> onHandshakeTimer(p, index));
+        // back off: an overloaded peer answers late, and a retry costs it another handshake
+        Duration wait = config.handshakeRetransmit().multipliedBy(1L << (p.attemptCount - 1));
+        p.timer = scheduler.schedule(wait, () -> onHandshakeTimer(p));
     }
 
-    private void onHandshakeTimer(PendingHandshake p, int index) {
-        if (pendingByIndex.get(index) != p) {
+    private void onHandshakeTimer(PendingHandshake p) {
+        if (!pendingOrder.contains(p) || p.completed) {
             return;
         }
-        if (p.attempts >= config.handshakeAttempts()) {
+        if (p.attemptCount >= config.handshakeAttempts()) {
             stats.increment(Counter.HANDSHAKE_TIMEOUTS);
             stats.add(Counter.QUEUED_MESSAGES_DROPPED, p.queuedCount());
-            LOG.debug("handshake to {} timed out after {} attempts", p.address, p.attempts);
+            LOG.debug("handshake to {} timed out after {} attempts", p.address, p.attemptCount);
             removePending(p);
             return;
         }
@@ -481,42 +485,58 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             return;
         }
         int remoteIndex = getInt(packet, 2);
-        PendingHandshake p = pendingByIndex.get(getInt(packet, 6));
-        if (p == null || !p.initiator || p.hs == null) {
+        int localIndex = getInt(packet, 6);
+        PendingHandshake p = pendingByIndex.get(localIndex);
+        NoiseHandshake hs = p == null ? null : p.attempts.get(localIndex);
+        if (hs == null || !p.initiator) {
             stats.increment(Counter.HANDSHAKE_UNKNOWN);
             return;
         }
-        NoiseHandshake hs = p.hs;
         byte[] payload;
         try {
             payload = hs.readMessage(packet, RESPONSE_HEADER, packet.length - RESPONSE_HEADER);
         } catch (BadPaddingException e) {
-            // the handshake state is spent; the retry timer starts a fresh attempt
+            // this attempt's state is spent; other attempts, and the retry timer, are not affected
             stats.increment(Counter.HANDSHAKE_FAILED);
-            hs.destroy();
-            p.hs = null;
+            forgetAttempt(p, localIndex);
             return;
         }
         if (p.pattern == PATTERN_IK) {
             NoiseHandshake.Split keys = hs.split();
-            removePending(p);
-            SecureSession s = new SecureSession(p.localIndex, remoteIndex, p.peer.id(), p.peer.publicKey(), from,
+            p.attempts.remove(localIndex);
+            pendingByIndex.remove(localIndex);
+            boolean first = !p.completed;
+            if (first) {
+                p.completed = true;
+                pendingIkByPeer.remove(p.peer.id(), p);
+                p.timer.cancel();
+                p.timer = scheduler.schedule(config.handshakeLifetime(), () -> removePending(p));
+            }
+            if (p.attempts.isEmpty()) {
+                removePending(p);
+            }
+            SecureSession s = new SecureSession(localIndex, remoteIndex, p.peer.id(), p.peer.publicKey(), from,
                     keys.sender(), keys.receiver(), identity.id(), true, scheduler.nowMillis());
             s.confirmed = true;
-            stats.increment(Counter.HANDSHAKES_COMPLETED);
-            install(s);
-            if (payload.length > 0) {
-                deliver(s, from, payload);
+            if (first) {
+                stats.increment(Counter.HANDSHAKES_COMPLETED);
             }
-            flush(p, s);
+            install(s);
+            if (payload.length > 0 && first) {
+                deliver(s, from, payload);
+            } else if (payload.length > 0) {
+                stats.increment(Counter.DUPLICATE_REPLIES_DROPPED);
+            }
+            if (first) {
+                flush(p, s);
+            }
             confirmLater(s);
             return;
         }
         // XX: the responder's payload is its Ed25519 key
         if (payload.length != KEY) {
             stats.increment(Counter.MALFORMED);
-            hs.destroy();
-            p.hs = null;
+            forgetAttempt(p, localIndex);
             return;
         }
         byte[] edKey = Arrays.copyOf(payload, KEY);
@@ -537,7 +557,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         write(hs, out, FINISH_HEADER, finishPayload);
         NoiseHandshake.Split keys = hs.split();
         removePending(p);
-        SecureSession s = new SecureSession(p.localIndex, remoteIndex, peerId, edKey, from, keys.sender(),
+        SecureSession s = new SecureSession(localIndex, remoteIndex, peerId, edKey, from, keys.sender(),
                 keys.receiver(), identity.id(), true, scheduler.nowMillis());
         stats.increment(Counter.HANDSHAKES_COMPLETED);
         install(s);
@@ -656,21 +676,21 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
 
     private void respondXx(InetSocketAddress from, NoiseHandshake hs, int remoteIndex) throws BadPaddingException {
         PendingHandshake p = new PendingHandshake(false, PATTERN_XX, null, from);
-        p.hs = hs;
         p.remoteIndex = remoteIndex;
-        p.localIndex = newIndex();
-        p.attempts = 1;
+        p.attemptCount = 1;
+        int index = newIndex();
         byte[] out = new byte[RESPONSE_HEADER + KEY + (KEY + TAG) + (KEY + TAG)];
         out[0] = (byte) PacketType.HANDSHAKE_RESPONSE;
         out[1] = (byte) VERSION;
-        putInt(out, 2, p.localIndex);
+        putInt(out, 2, index);
         putInt(out, 6, remoteIndex);
         write(hs, out, RESPONSE_HEADER, localPublicKey);
-        pendingByIndex.put(p.localIndex, p);
+        p.attempts.put(index, hs);
+        pendingByIndex.put(index, p);
+        pendingOrder.add(p);
         evictPendingIfNeeded(p);
-        int index = p.localIndex;
-        p.timer = scheduler.schedule(config.simultaneityWindow(), () -> {
-            if (pendingByIndex.get(index) == p) {
+        p.timer = scheduler.schedule(config.handshakeLifetime(), () -> {
+            if (pendingOrder.contains(p)) {
                 removePending(p);
             }
         });
@@ -686,12 +706,13 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             stats.increment(Counter.BAD_VERSION);
             return;
         }
-        PendingHandshake p = pendingByIndex.get(getInt(packet, 2));
-        if (p == null || p.initiator || p.hs == null) {
+        int localIndex = getInt(packet, 2);
+        PendingHandshake p = pendingByIndex.get(localIndex);
+        NoiseHandshake hs = p == null ? null : p.attempts.get(localIndex);
+        if (hs == null || p.initiator) {
             stats.increment(Counter.HANDSHAKE_UNKNOWN);
             return;
         }
-        NoiseHandshake hs = p.hs;
         byte[] payload;
         try {
             payload = hs.readMessage(packet, FINISH_HEADER, packet.length - FINISH_HEADER);
@@ -714,7 +735,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
         NoiseHandshake.Split keys = hs.split();
         removePending(p);
-        SecureSession s = new SecureSession(p.localIndex, p.remoteIndex, peerId, edKey, from, keys.sender(),
+        SecureSession s = new SecureSession(localIndex, p.remoteIndex, peerId, edKey, from, keys.sender(),
                 keys.receiver(), peerId, false, scheduler.nowMillis());
         s.confirmed = true;
         stats.increment(Counter.HANDSHAKES_ACCEPTED);
@@ -796,8 +817,8 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     }
 
     private void evictPendingIfNeeded(PendingHandshake keep) {
-        while (pendingByIndex.size() > config.maxPendingHandshakes()) {
-            PendingHandshake eldest = pendingByIndex.values().iterator().next();
+        while (pendingOrder.size() > config.maxPendingHandshakes()) {
+            PendingHandshake eldest = pendingOrder.iterator().next();
             if (eldest == keep) {
                 return;
             }
@@ -807,21 +828,31 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
     }
 
+    /** Drops one attempt whose state is spent; the handshake goes on with its other attempts and its timer. */
+    private void forgetAttempt(PendingHandshake p, int index) {
+        NoiseHandshake hs = p.attempts.remove(index);
+        if (hs != null) {
+            hs.destroy();
+        }
+        pendingByIndex.remove(index);
+    }
+
     private void removePending(PendingHandshake p) {
-        pendingByIndex.remove(p.localIndex);
+        pendingOrder.remove(p);
         if (p.timer != null) {
             p.timer.cancel();
         }
+        for (Map.Entry<Integer, NoiseHandshake> e : p.attempts.entrySet()) {
+            pendingByIndex.remove(e.getKey());
+            e.getValue().destroy();
+        }
+        p.attempts.clear();
         if (p.initiator) {
             if (p.pattern == PATTERN_IK) {
                 pendingIkByPeer.remove(p.peer.id(), p);
             } else {
                 pendingXxByAddress.remove(p.address, p);
             }
-        }
-        if (p.hs != null) {
-            p.hs.destroy();
-            p.hs = null;
         }
     }
 

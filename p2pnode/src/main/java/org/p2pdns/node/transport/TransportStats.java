@@ -58,6 +58,11 @@ public final class TransportStats {
         HANDSHAKE_REPLAYED,
         /** Handshake initiations refused by the per-source-IP rate limit. */
         HANDSHAKE_RATE_LIMITED,
+        /**
+         * Replies riding on the answer to a retransmitted handshake attempt after an earlier attempt completed: they
+         * answer the retransmitted copy of a message already answered.
+         */
+        DUPLICATE_REPLIES_DROPPED,
         /** Handshake responses or finishes for no pending handshake. */
         HANDSHAKE_UNKNOWN,
         /** Peers whose node id lacks the network's proof of work. */

@@ -249,4 +249,22 @@ class SimBehaviourTest {
         net.heal();
         assertEquals(GetResult.Status.FOUND, await(net, b.get(1).dht().get(key, v -> { })).status());
     }
+
+    @Test
+    void fiveHundredNodesStartedAtOnceAllHoldTwentyContactsWithinTenSeconds() {
+        SimNetwork net = new SimNetwork(15, SimConfig.defaults());
+        for (int i = 0; i < 500; i++) {
+            net.addNode(SimValuePolicy.INSTANCE);
+        }
+        SimNode seed = net.nodes().get(0);
+        net.start(seed, List.of());
+        for (SimNode n : net.nodes().subList(1, 500)) {
+            net.start(n, List.of(seed.contact().address()));
+        }
+        long t0 = net.scheduler().nowMillis();
+        boolean all = net.scheduler().runUntil(() -> net.nodes().stream()
+                .allMatch(n -> n.dht().isReady() && n.dht().routingTable().size() >= 20), Duration.ofSeconds(10));
+        long min = net.nodes().stream().mapToInt(n -> n.dht().routingTable().size()).min().orElse(0);
+        assertTrue(all, "after " + (net.scheduler().nowMillis() - t0) + " ms the smallest table holds " + min);
+    }
 }

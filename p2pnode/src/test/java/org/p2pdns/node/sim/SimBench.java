@@ -29,10 +29,13 @@ public final class SimBench {
         for (int i = 0; i < nodes; i++) {
             net.addNode(SimValuePolicy.INSTANCE);
         }
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long c0 = mx.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         long v0 = net.scheduler().nowMillis();
         net.bootstrapAll(Duration.ofHours(2));
         long joinReal = (System.nanoTime() - t0) / 1_000_000;
+        long joinCpu = (mx.getCurrentThreadCpuTime() - c0) / 1_000_000;
         long joinVirtual = net.scheduler().nowMillis() - v0;
         long joinMessages = net.messagesDelivered();
         System.gc();
@@ -60,6 +63,7 @@ public final class SimBench {
         int exact = 0;
         int closestFound = 0;
         long t1 = System.nanoTime();
+        long c1 = mx.getCurrentThreadCpuTime();
         List<SimNode> alive = net.aliveNodes();
         for (int i = 0; i < lookups; i++) {
             NodeId target = NodeId.random(net.random());
@@ -88,17 +92,18 @@ public final class SimBench {
             }
         }
         long lookupReal = (System.nanoTime() - t1) / 1_000_000;
+        long lookupCpu = (mx.getCurrentThreadCpuTime() - c1) / 1_000_000;
         Collections.sort(hops);
         Collections.sort(latency);
         Collections.sort(messages);
         return String.format("nodes=%d seed=%d idDifficulty=%d (simulation: no proof of work)%n"
-                        + "join: %d ms real, %d ms virtual, %d messages (%.0f per node); tables min %d avg %.1f; "
+                        + "join: %d ms CPU (%d ms real), %d ms virtual, %d messages (%.0f per node); tables min %d avg %.1f; "
                         + "heap after join %.1f MB (%.1f KB per node)%n"
-                        + "killed=%d lookups=%d in %d ms real: exact k-closest %.2f%%, closest found %.2f%%, "
+                        + "killed=%d lookups=%d in %d ms CPU (%d ms real): exact k-closest %.2f%%, closest found %.2f%%, "
                         + "hops p50 %d p99 %d, messages per lookup p50 %d p99 %d, virtual latency p50 %d ms p99 %d ms",
-                nodes, seed, net.config().dht().idDifficultyBits(), joinReal, joinVirtual, joinMessages,
+                nodes, seed, net.config().dht().idDifficultyBits(), joinCpu, joinReal, joinVirtual, joinMessages,
                 joinMessages / (double) nodes, minTable, sumTable / (double) nodes, heap / 1e6, heap / 1e3 / nodes,
-                killed, lookups, lookupReal, 100.0 * exact / lookups, 100.0 * closestFound / lookups, pct(hops, 50),
+                killed, lookups, lookupCpu, lookupReal, 100.0 * exact / lookups, 100.0 * closestFound / lookups, pct(hops, 50),
                 pct(hops, 99), pct(messages, 50), pct(messages, 99), pct(latency, 50), pct(latency, 99));
     }
 

@@ -214,6 +214,60 @@ class SecureTransportTest {
     }
 
     @Test
+    void aLateAnswerToAnEarlierAttemptCompletesTheHandshake() {
+        // a path slower than the retransmit interval: 1.2 s each way
+        net.setFilter((f, t, p) -> {
+            byte[] copy = p.clone();
+            scheduler.schedule(Duration.ofMillis(1195), () -> net.inject(f, t, copy));
+            return null;
+        });
+        Node a = new Node(config);
+        Node b = new Node(config);
+        b.onMessage = (from, m) -> b.transport.send(from, bytes("re:" + m));
+        a.send(b, "slow");
+        scheduler.runFor(Duration.ofMillis(2500));
+        assertEquals(List.of("re:slow"), a.received, "answered by the first attempt's response at 2.4 s");
+        assertEquals(1, a.stats.get(Counter.HANDSHAKE_RETRANSMITS));
+        assertEquals(1, a.stats.get(Counter.HANDSHAKES_COMPLETED));
+        // b answered both attempts; a's next message goes on the session a completed first and b's reply follows it
+        // (no new handshake, nothing lost)
+        a.send(b, "next");
+        scheduler.runFor(Duration.ofMillis(2500));
+        assertEquals(List.of("re:slow", "re:next"), a.received);
+        assertEquals(0, b.stats.get(Counter.HANDSHAKES_INITIATED));
+        assertEquals(0, a.stats.get(Counter.UNKNOWN_SESSION));
+        scheduler.runFor(Duration.ofSeconds(10));
+        // the second attempt's answer opened a second session (b may send on it) but its reply, to the retransmitted
+        // copy of "slow", was not delivered again
+        assertEquals(1, a.stats.get(Counter.DUPLICATE_REPLIES_DROPPED));
+        assertEquals(0, a.stats.get(Counter.HANDSHAKE_UNKNOWN) + a.stats.get(Counter.HANDSHAKE_TIMEOUTS));
+        assertEquals(2, a.stats.get(Counter.SESSIONS_ESTABLISHED));
+        assertEquals(List.of("re:slow", "re:next"), a.received);
+    }
+
+    @Test
+    void everyAttemptsSessionStaysReceivableWhenAllAreAnsweredLate() {
+        // 2.5 s each way: b answers all three attempts, a completes with the first answer
+        net.setFilter((f, t, p) -> {
+            byte[] copy = p.clone();
+            scheduler.schedule(Duration.ofMillis(2495), () -> net.inject(f, t, copy));
+            return null;
+        });
+        Node a = new Node(config);
+        Node b = new Node(config);
+        b.onMessage = (from, m) -> b.transport.send(from, bytes("re:" + m));
+        a.send(b, "slow");
+        scheduler.runFor(Duration.ofMillis(5100));
+        assertEquals(List.of("re:slow"), a.received);
+        a.send(b, "next");   // on the first attempt's session, the oldest b will hold when it arrives
+        scheduler.runFor(Duration.ofSeconds(20));
+        assertEquals(3, b.stats.get(Counter.HANDSHAKES_ACCEPTED));
+        assertEquals(List.of("re:slow", "re:next"), a.received);
+        assertEquals(0, a.stats.get(Counter.UNKNOWN_SESSION) + b.stats.get(Counter.UNKNOWN_SESSION));
+        assertEquals(0, a.stats.get(Counter.HANDSHAKE_TIMEOUTS));
+    }
+
+    @Test
     void replayedSessionPacketIsDroppedAndCounted() {
         Node a = new Node(config);
         Node b = new Node(config);
@@ -531,7 +585,7 @@ class SecureTransportTest {
         // every handshake response from b to a is lost: b holds sessions a never got
         net.setFilter((f, t, p) -> (p[0] & 0xff) == PacketType.HANDSHAKE_RESPONSE ? null : p);
         a.send(b, "lost-replies");
-        scheduler.runFor(Duration.ofSeconds(6));
+        scheduler.runFor(config.handshakeLifetime().multipliedBy(2));
         assertEquals(1, a.stats.get(Counter.HANDSHAKE_TIMEOUTS));
         assertTrue(b.transport.session(a.identity.id()).isPresent());
         net.setFilter((f, t, p) -> p);
@@ -547,7 +601,7 @@ class SecureTransportTest {
         c.transport.sendToAddress(b.endpoint.address, bytes("boot"));
         run();
         net.setFilter((f, t, p) -> p);
-        scheduler.runFor(Duration.ofSeconds(4));
+        scheduler.runFor(config.handshakeLifetime().plusSeconds(1));
         c.send(b, "again");
         run();
         assertEquals(List.of("lost-replies", "lost-replies", "lost-replies", "again"), b.received);
@@ -559,7 +613,7 @@ class SecureTransportTest {
         Node b = new Node(config);
         b.onMessage = (from, m) -> b.transport.send(from, bytes("ack-" + m));
         a.send(b, "one");
-        scheduler.runFor(Duration.ofSeconds(10));
+        scheduler.runFor(config.handshakeLifetime().plusSeconds(3));
         assertEquals(List.of("ack-one"), a.received);
         // b restarts (same key, same address) and has lost every session
         SecureTransport restarted = new SecureTransport(b.identity, b.endpoint, scheduler, random, config,
@@ -570,7 +624,7 @@ class SecureTransportTest {
         a.send(b, "lost");               // into the dead session: no answer
         run();
         assertEquals(List.of(), got);
-        scheduler.runFor(Duration.ofSeconds(4));
+        scheduler.runFor(config.handshakeLifetime().plusSeconds(1));
         a.send(b, "found");              // unanswered for a handshake lifetime: sent with a new handshake
         run();
         assertEquals(List.of("found"), got);

@@ -99,6 +99,16 @@ class DhtCodecTest {
                 HEX.formatHex(DhtCodec.encode(new StoreResultMessage(42, StoreOutcome.BAD_TOKEN))));
         assertEquals("0107000000000000002a" + target.toHex() + "10" + "000102030405060708090a0b0c0d0e0f" + "0003"
                 + "616263", HEX.formatHex(DhtCodec.encode(new StoreMessage(42, target, token, "abc".getBytes()))));
+        assertEquals("0102000000000000002a", HEX.formatHex(DhtCodec.encode(new PongMessage(42))));
+        assertEquals("0105000000000000002a" + target.toHex(),
+                HEX.formatHex(DhtCodec.encode(new FindValueMessage(42, target))));
+        assertEquals("0106000000000000002a" + "10" + "000102030405060708090a0b0c0d0e0f" + "0003" + "616263" + "00",
+                HEX.formatHex(DhtCodec.encode(new ValueMessage(42, token, "abc".getBytes(), List.of()))));
+        Contact v6 = contact(0, "2001:db8::1", 53);
+        assertEquals("0104000000000000002a" + "00" + "01"
+                + "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" + "06"
+                + "20010db8000000000000000000000001" + "0035",
+                HEX.formatHex(DhtCodec.encode(new NodesMessage(42, new byte[0], List.of(v6)))));
         assertEquals("0109000000000000002a0304" + "62757379",
                 HEX.formatHex(DhtCodec.encode(new ErrorMessage(42, ErrorMessage.Code.OVERLOADED, "busy"))));
     }
@@ -146,7 +156,7 @@ class DhtCodecTest {
     void randomBytesNeverThrowAnythingButWireException() {
         Random r = new Random(99);
         int decoded = 0;
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 50_000; i++) {
             byte[] b = new byte[r.nextInt(i % 10 == 0 ? 1200 : 120)];
             r.nextBytes(b);
             if (b.length > 1 && r.nextBoolean()) {
@@ -160,7 +170,7 @@ class DhtCodecTest {
                 // expected
             }
         }
-        assertTrue(decoded < 200_000);
+        assertTrue(decoded < 50_000);
     }
 
     @Test
@@ -168,7 +178,7 @@ class DhtCodecTest {
         Random r = new Random(5);
         byte[] good = DhtCodec.encode(new NodesMessage(1, new byte[16],
                 List.of(contact(1, "192.0.2.1", 1), contact(2, "2001:db8::2", 2))));
-        for (int i = 0; i < 100_000; i++) {
+        for (int i = 0; i < 30_000; i++) {
             byte[] b = good.clone();
             int flips = 1 + r.nextInt(4);
             for (int f = 0; f < flips; f++) {

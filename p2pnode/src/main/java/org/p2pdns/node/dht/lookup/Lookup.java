@@ -70,6 +70,7 @@ public final class Lookup {
         for (Contact c : seeds) {
             add(c, 1);
         }
+        best = peers.isEmpty() ? null : peers.firstKey();
     }
 
     public NodeId target() {

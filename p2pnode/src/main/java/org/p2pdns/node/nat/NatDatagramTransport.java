@@ -16,8 +16,11 @@ import org.p2pdns.node.transport.PacketType;
  * messages, PUNCH and STUN go to the NAT components, the rest (secure-transport packets) up. Peers reached through
  * a relay get a local <em>relay alias</em> address ({@code fd70:3270::/32}, port 1, never on the wire): sending to
  * it wraps the datagram into a RELAY, or, once a later punch succeeded, sends it straight to the punched address;
- * datagrams relayed from such a peer arrive from its alias. The socket is shared, so the NAT mapping STUN reports is
- * the one peers use.
+ * datagrams relayed from such a peer arrive from its alias. Peers an introduction server named are also known by their
+ * public address: sends to it follow the peer's route (punched address or relay), and datagrams from the punched
+ * address or the relay go up as coming from the public address, so the layers above (whose replies must come from the
+ * address they asked) see one stable address per peer. The socket is shared, so the NAT mapping STUN reports is the
+ * one peers use.
  */
 public final class NatDatagramTransport implements DatagramTransport {
 
@@ -55,6 +58,8 @@ public final class NatDatagramTransport implements DatagramTransport {
                 }
             });
     private final Map<NodeId, InetSocketAddress> peerToPublic = new ConcurrentHashMap<>();
+    /** Punched (peer-reflexive) address -> the peer's public address, so the layers above see one address per peer. */
+    private final Map<InetSocketAddress, InetSocketAddress> shownAs = new ConcurrentHashMap<>();
     private volatile java.util.function.BiConsumer<NodeId, InetSocketAddress> unroutedSend = (id, a) -> { };
     private volatile DatagramReceiver upper = NONE;
     private volatile DatagramReceiver intro = NONE;
@@ -91,7 +96,8 @@ public final class NatDatagramTransport implements DatagramTransport {
         } else if (PacketType.isStun(p)) {
             stun.onDatagram(from, p);
         } else {
-            upper.onDatagram(from, p);
+            InetSocketAddress shown = shownAs.get(from);
+            upper.onDatagram(shown != null ? shown : from, p);
         }
     }
 
@@ -106,6 +112,10 @@ public final class NatDatagramTransport implements DatagramTransport {
             publicToPeer.remove(old);
         }
         publicToPeer.put(address, peer);
+        InetSocketAddress d = direct.get(peer);
+        if (d != null && !d.equals(address)) {
+            shownAs.put(d, address);
+        }
     }
 
     /** The peer registered at public {@code address}, or null. */
@@ -174,12 +184,22 @@ public final class NatDatagramTransport implements DatagramTransport {
      */
     public void routeDirect(NodeId peer, InetSocketAddress address) {
         relayed.remove(peer);
-        direct.put(peer, address);
+        InetSocketAddress old = direct.put(peer, address);
+        if (old != null) {
+            shownAs.remove(old);
+        }
+        InetSocketAddress pub = peerToPublic.get(peer);
+        if (pub != null && !pub.equals(address)) {
+            shownAs.put(address, pub); // datagrams from the punched address go up as from the public one
+        }
     }
 
     /** Datagrams for {@code peer} (to its alias or its known public address) go through the relay. */
     public void routeRelay(NodeId peer) {
-        direct.remove(peer);
+        InetSocketAddress old = direct.remove(peer);
+        if (old != null) {
+            shownAs.remove(old);
+        }
         relayed.add(peer);
     }
 

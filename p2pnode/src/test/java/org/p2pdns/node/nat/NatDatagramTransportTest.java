@@ -64,6 +64,9 @@ class NatDatagramTransportTest {
         t.send(pub, new byte[]{0x53, 3});
         net.clock.runFor(Duration.ofMillis(50));
         assertEquals(punched, net.log.get(net.log.size() - 1)[1], "peer-reflexive address used");
+        socket.receiver.onDatagram(punched, new byte[]{0x53, 9});
+        assertEquals("up:" + pub, seen.get(seen.size() - 1), "shown as coming from the public address");
+        seen.clear();
         // relayed datagrams appear to come from the public address; punch datagrams from the alias
         t.deliverRelayed(peer, new byte[]{0x53, 4});
         t.deliverRelayed(peer, new PunchPacket(PunchPacket.Kind.ACK, 1, peer).encode());

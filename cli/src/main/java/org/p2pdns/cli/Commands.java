@@ -86,6 +86,23 @@ final class Commands {
         return ExitCode.OK;
     }
 
+    /**
+     * The quick path of {@code --query}: asks the running node and prints the answer; returns null (having printed
+     * nothing) when no node runs, so the caller can go the full way.
+     */
+    Integer queryRunningNode(String domain, P2pCommand.QueryType type) throws IOException {
+        NodeConfig config = config(Map.of());
+        String name = Names.overlayName(domain, config.network().tld());
+        try {
+            return printResolution(name, type, client(config).resolve(name), "node");
+        } catch (ControlException e) {
+            if (e.kind() == ControlException.Kind.UNREACHABLE) {
+                return null;
+            }
+            throw controlFailure(e);
+        }
+    }
+
     int query(Map<ConfigKey, String> flags, String domain, P2pCommand.QueryType type) throws Exception {
         NodeConfig config = config(flags);
         String name = Names.overlayName(domain, config.network().tld());
@@ -172,6 +189,9 @@ final class Commands {
         NodeConfig config = config(Map.of());
         String name = Names.overlayName(r.domain, config.network().tld());
         long ttl = r.ttl == null ? 3600 : r.ttl;
+        if (r.key != null) {
+            KeysCommand.checkAlias(r.key);
+        }
         if (ttl < 1 || ttl > 86400) {
             throw new CliException(ExitCode.USAGE, "--ttl: must be in 1..86400 seconds, got " + ttl);
         }
@@ -189,10 +209,12 @@ final class Commands {
             b.zoneFile(r.zoneFile);
         }
         List<ResolveReply.Rr> rrs = RecordSetBuilder.toWire(b.build());
-        progress.detail("publishing " + rrs.size() + " record(s) for " + name);
         PublishReply reply;
         try {
-            reply = client(config).publish(new PublishRequest(name, rrs, ttl));
+            ControlClient client = client(config);
+            progress.step("publishing " + rrs.size() + " record(s) for " + name + " (a first registration computes a"
+                    + " proof of work of " + config.network().nameDifficultyBits() + " bits: a few seconds)");
+            reply = client.publish(new PublishRequest(name, rrs, ttl, r.key));
         } catch (ControlException e) {
             throw controlFailure(e);
         }
@@ -223,7 +245,7 @@ final class Commands {
         }
         switch (reply.status()) {
             case PUBLISHED -> out.println(verb + " " + reply.name() + " (sequence " + reply.sequence() + ", stored on "
-                    + reply.replicas() + " peer" + (reply.replicas() == 1 ? "" : "s") + ")");
+                    + reply.replicas() + " node" + (reply.replicas() == 1 ? "" : "s") + ")");
             case STORED_LOCALLY -> {
                 out.println(verb + " " + reply.name() + " (sequence " + reply.sequence() + ")");
                 progress.warn("no peer has stored it yet; the node keeps republishing it"

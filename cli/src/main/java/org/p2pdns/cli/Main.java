@@ -2,7 +2,6 @@ package org.p2pdns.cli;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 
 /** Entry point of the {@code p2p} command. */
 public final class Main {
@@ -12,76 +11,43 @@ public final class Main {
     public static void main(String[] args) {
         configureLogging(args);
         CompletableFuture<Void> stop = new CompletableFuture<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Integer> done = new CompletableFuture<>();
         Thread hook = new Thread(() -> {
-            // Ctrl-C / SIGTERM: ask the running mode to stop, and keep the JVM alive until it has cleaned up
+            // Ctrl-C / SIGTERM: ask the running mode to stop, wait until it has cleaned up, then end the JVM with the
+            // command's own exit code (a clean stop is 0, not the signal's 143)
             stop.complete(null);
             try {
-                done.get(20, TimeUnit.SECONDS);
+                int code = done.get(25, TimeUnit.SECONDS);
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(code);
             } catch (Exception e) {
-                // give up waiting; the JVM exits anyway
+                // not finished in time: let the JVM exit with the signal's status
             }
         }, "p2p-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        int code;
+        int code = ExitCode.FAILED;
         try {
             code = run(args, Io.system(), new DefaultLauncher(), stop);
         } finally {
-            done.complete(null);
+            done.complete(code);
         }
         System.exit(code);
     }
 
     /** Runs the command in-process and returns its exit code (tests call this). */
     public static int run(String[] args, Io io, Launcher launcher, CompletableFuture<Void> stopRequested) {
-        CommandLine cl = commandLine(new P2pCommand.Context(io, launcher, stopRequested));
-        int code = cl.execute(args);
+        P2pCommand.Context context = new P2pCommand.Context(io, launcher, stopRequested);
+        Integer quick = QuickQuery.run(args, context);
+        if (quick != null) {
+            io.out().flush();
+            io.err().flush();
+            return quick;
+        }
+        int code = FullCommand.execute(args, context);
         io.out().flush();
         io.err().flush();
         return code;
-    }
-
-    /** The configured picocli model (also used by the test that checks docs/cli.md). */
-    public static CommandLine commandLine(P2pCommand.Context context) {
-        CommandLine cl = new CommandLine(new P2pCommand(context));
-        cl.addSubcommand("resolver", new ResolverCommand(context));
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setOut(context.io().out());
-        cl.setErr(context.io().err());
-        cl.setParameterExceptionHandler((ex, args) -> {
-            CommandLine c = ex.getCommandLine();
-            c.getErr().println("p2p: " + ex.getMessage().lines().findFirst().orElse("bad usage")
-                    + " (see " + c.getCommandSpec().qualifiedName() + " --help)");
-            c.getErr().flush();
-            return ExitCode.USAGE;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            if (ex instanceof CliException ce) {
-                c.getErr().println("p2p: " + ce.getMessage());
-                c.getErr().flush();
-                return ce.exitCode();
-            }
-            if (ex instanceof InterruptedException) {
-                return ExitCode.FAILED;
-            }
-            // a bug, not a user error: keep it to one line unless -v
-            c.getErr().println("p2p: internal error: " + Commands.oneLine(ex));
-            if (verbose(parseResult)) {
-                ex.printStackTrace(c.getErr());
-            }
-            c.getErr().flush();
-            return ExitCode.FAILED;
-        });
-        return cl;
-    }
-
-    private static boolean verbose(CommandLine.ParseResult pr) {
-        for (CommandLine.ParseResult p = pr; p != null; p = p.subcommand()) {
-            if (p.hasMatchedOption("--verbose")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** slf4j-simple reads its settings once, at first use: set them from the flags before anything logs. */
@@ -90,7 +56,7 @@ public final class Main {
         boolean longRunning = false;
         for (String a : args) {
             switch (a) {
-                case "--start-node", "--intro-server", "bench-agent" -> longRunning = true;
+                case "--start-node", "--intro-server" -> longRunning = true;
                 default -> { }
             }
         }
@@ -112,5 +78,10 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+        if (longRunning) {
+            // ice4j (STUN) and other libraries log through java.util.logging: send that to SLF4J as well
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
     }
 }

@@ -135,6 +135,9 @@ public final class P2pCommand implements Callable<Integer> {
         Path zoneFile;
         @Option(names = "--ttl", paramLabel = "SECONDS", description = "TTL of the records, 1..86400 (default 3600)")
         Long ttl;
+        @Option(names = "--key", paramLabel = "ALIAS",
+                description = "owner key to sign with (default: the name's current key, else 'default', created if missing)")
+        String key;
     }
 
     /** {@code --lapse} and {@code --status}. */

@@ -40,8 +40,11 @@ final class ResolverCommand {
         this.context = context;
     }
 
+    /** Global options given after the subcommand's own name ({@code p2p keys list --json}). */
+    private GlobalOptions local = new GlobalOptions();
+
     private GlobalOptions options() {
-        return global.orParent(parent == null ? null : parent.global);
+        return local.orParent(global.orParent(parent == null ? null : parent.global));
     }
 
     private SystemResolver system(NodeConfig config) {
@@ -68,7 +71,8 @@ final class ResolverCommand {
     }
 
     @Command(name = "setup", description = "configure systemd-resolved or dnsmasq to send *.TLD to the bridge, then check it")
-    int setup() throws Exception {
+    int setup(@Mixin GlobalOptions g) throws Exception {
+        local = g;
         NodeConfig config = config();
         List<String> log = new ArrayList<>();
         SystemResolver.Manifest m;
@@ -90,7 +94,8 @@ final class ResolverCommand {
     }
 
     @Command(name = "status", description = "show whether the setup is in place and whether a query goes through")
-    int status() throws Exception {
+    int status(@Mixin GlobalOptions g) throws Exception {
+        local = g;
         NodeConfig config = config();
         SystemResolver s = system(config);
         SystemResolver.Manifest m = s.manifest();
@@ -110,7 +115,8 @@ final class ResolverCommand {
     }
 
     @Command(name = "undo", description = "restore exactly what setup changed")
-    int undo() throws Exception {
+    int undo(@Mixin GlobalOptions g) throws Exception {
+        local = g;
         NodeConfig config = config();
         List<String> log = new ArrayList<>();
         try {

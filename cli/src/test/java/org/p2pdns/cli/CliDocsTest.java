@@ -24,7 +24,7 @@ class CliDocsTest {
     static CommandLine model() {
         Io io = new Io(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
                 new ByteArrayInputStream(new byte[0]), Map.of(), Path.of("."));
-        return Main.commandLine(new P2pCommand.Context(io, null, new CompletableFuture<>()));
+        return FullCommand.commandLine(new P2pCommand.Context(io, null, new CompletableFuture<>()));
     }
 
     static void collect(CommandLine cl, TreeSet<String> options, TreeSet<String> commands, String prefix) {

@@ -2,7 +2,6 @@ package org.p2pdns.dns;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -63,7 +62,7 @@ public final class DnsBridge implements AutoCloseable {
 
     /** Starts a bridge whose TTLs, cache and rate limits run on {@code clock}. */
     public static DnsBridge start(BridgeConfig config, NameResolver resolver, Clock clock) throws IOException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(), Listeners.ioHandlerFactory());
         try {
             BridgeStats stats = new BridgeStats();
             Responses responses = new Responses(clock, config.udpPayload());
@@ -97,7 +96,8 @@ public final class DnsBridge implements AutoCloseable {
                 LOG.warn("UDP receive buffer is {} bytes, not the {} requested: raise net.core.rmem_max",
                         listeners.receiveBuffer(), config.udpReceiveBuffer());
             }
-            LOG.info("DNS bridge on udp {} tcp {}, zone {}, upstreams {}", listeners.udpAddress(),
+            LOG.info("DNS bridge ({}) on udp {} tcp {}, zone {}, upstreams {}", Listeners.transportName(),
+                    listeners.udpAddress(),
                     listeners.tcpAddress(), config.zone(), forwarder == null ? "none (REFUSED)" : ups);
             return new DnsBridge(config, group, listeners, stats, cache, forwarder == null ? List.of() : ups);
         } catch (IOException | RuntimeException e) {

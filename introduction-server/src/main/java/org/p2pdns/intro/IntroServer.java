@@ -20,7 +20,11 @@ public final class IntroServer implements AutoCloseable {
     private final IntroServerCore core;
     private final Counters counters;
 
-    private IntroServer(NettyUdpEndpoint endpoint, StunResponder stun, IntroServerCore core, Counters counters) {
+    private final java.util.concurrent.ExecutorService verifier;
+
+    private IntroServer(NettyUdpEndpoint endpoint, StunResponder stun, IntroServerCore core, Counters counters,
+                        java.util.concurrent.ExecutorService verifier) {
+        this.verifier = verifier;
         this.endpoint = endpoint;
         this.stun = stun;
         this.core = core;
@@ -52,11 +56,21 @@ public final class IntroServer implements AutoCloseable {
             }
             throw e instanceof IOException io ? io : new IOException("cannot bind " + config.bind() + ": " + e, e);
         }
-        IntroServerCore core = new IntroServerCore(config, ep.scheduler(), ep, random, counters);
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        java.util.concurrent.ThreadPoolExecutor verifier = new java.util.concurrent.ThreadPoolExecutor(threads,
+                threads, 0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(VERIFY_QUEUE), r -> {
+                    Thread t = new Thread(r, "intro-verify");
+                    t.setDaemon(true);
+                    return t;
+                });
+        IntroServerCore core = new IntroServerCore(config, ep.scheduler(), ep, random, counters, verifier);
         ep.setReceiver(core);
         ep.scheduler().execute(core::start);
-        return new IntroServer(ep, stun, core, counters);
+        return new IntroServer(ep, stun, core, counters, verifier);
     }
+
+    /** Registrations waiting for signature verification, at most (beyond: REJECT_OVERLOADED). */
+    static final int VERIFY_QUEUE = 8192;
 
     /** The intro-message address (with the actual port when 0 was configured). */
     public InetSocketAddress address() {
@@ -66,6 +80,14 @@ public final class IntroServer implements AutoCloseable {
     /** The STUN address, or null when STUN is off. */
     public InetSocketAddress stunAddress() {
         return stun == null ? null : stun.localAddress();
+    }
+
+    /** One line for the user: what runs where. */
+    public String describe() {
+        InetSocketAddress a = address();
+        InetSocketAddress s = stunAddress();
+        return "introduction server on udp " + a.getAddress().getHostAddress() + ":" + a.getPort()
+                + (s == null ? " (no STUN)" : ", STUN on udp " + s.getAddress().getHostAddress() + ":" + s.getPort());
     }
 
     public Counters counters() {
@@ -85,6 +107,7 @@ public final class IntroServer implements AutoCloseable {
     public void close() {
         endpoint.scheduler().execute(core::stop);
         endpoint.close();
+        verifier.shutdownNow();
         if (stun != null) {
             stun.close();
         }

@@ -23,12 +23,15 @@ import java.time.Duration;
  * @param relaySessionTime         how long one pair may relay; the pair is then refused for as long again (default 10 min)
  * @param relayBytesPerIpPerMinute relayed bytes per sending IP per minute (default 8 MiB)
  * @param maxRelaySessions         concurrent relay sessions (default 10,000)
+ * @param idDifficultyBits         node-id proof of work a registering node must carry: the network's parameter, which
+ *                                 {@link #from} takes from the node configuration (default here 0 = no check, since
+ *                                 the server cannot know which network it serves)
  */
 public record IntroServerConfig(InetSocketAddress bind, int stunPort, Duration registrationTtl, int maxRegistrations,
                                 int maxRegistrationsPerIp, int maxPeersPerReply, Duration clockSkew,
                                 double requestsPerSecondPerIp, int burstPerIp, int maxTrackedIps,
                                 boolean relayEnabled, long relayBytesPerSession, Duration relaySessionTime,
-                                long relayBytesPerIpPerMinute, int maxRelaySessions) {
+                                long relayBytesPerIpPerMinute, int maxRelaySessions, int idDifficultyBits) {
 
     /** Default intro-message port. */
     public static final int DEFAULT_PORT = 7460;
@@ -57,6 +60,9 @@ public record IntroServerConfig(InetSocketAddress bind, int stunPort, Duration r
         if (!(requestsPerSecondPerIp > 0) || burstPerIp < 1) {
             throw new IllegalArgumentException("rate limit must be positive");
         }
+        if (idDifficultyBits < 0 || idDifficultyBits > 32) {
+            throw new IllegalArgumentException("idDifficultyBits must be in 0..32, got " + idDifficultyBits);
+        }
         if (relayBytesPerSession < 1 || relayBytesPerIpPerMinute < 1) {
             throw new IllegalArgumentException("relay byte caps must be positive");
         }
@@ -72,31 +78,52 @@ public record IntroServerConfig(InetSocketAddress bind, int stunPort, Duration r
     public static IntroServerConfig defaults() {
         return new IntroServerConfig(new InetSocketAddress("0.0.0.0", DEFAULT_PORT), DEFAULT_STUN_PORT,
                 Duration.ofSeconds(90), 100_000, 64, 16, Duration.ofMinutes(5), 50, 100, 200_000,
-                true, 4L << 20, Duration.ofMinutes(10), 8L << 20, 10_000);
+                true, 4L << 20, Duration.ofMinutes(10), 8L << 20, 10_000, 0);
+    }
+
+    /**
+     * The settings {@code p2p --intro-server} uses: the defaults above with the node configuration's intro-server
+     * address, ports and the network's node-id proof-of-work difficulty.
+     */
+    public static IntroServerConfig from(org.p2pdns.node.config.NodeConfig c) {
+        InetSocketAddress bind;
+        try {
+            bind = new InetSocketAddress(java.net.InetAddress.getByName(c.introServerBind()), c.introServerPort());
+        } catch (java.net.UnknownHostException e) { // NodeConfig only admits IP literals
+            throw new IllegalArgumentException("intro-server.bind is not an IP address: " + c.introServerBind(), e);
+        }
+        return defaults().withBind(bind, c.stunPort()).withIdDifficulty(c.network().idDifficultyBits());
     }
 
     public IntroServerConfig withBind(InetSocketAddress newBind, int newStunPort) {
         return new IntroServerConfig(newBind, newStunPort, registrationTtl, maxRegistrations, maxRegistrationsPerIp,
                 maxPeersPerReply, clockSkew, requestsPerSecondPerIp, burstPerIp, maxTrackedIps, relayEnabled,
-                relayBytesPerSession, relaySessionTime, relayBytesPerIpPerMinute, maxRelaySessions);
+                relayBytesPerSession, relaySessionTime, relayBytesPerIpPerMinute, maxRelaySessions, idDifficultyBits);
     }
 
     public IntroServerConfig withRegistrations(Duration ttl, int max, int perIp) {
         return new IntroServerConfig(bind, stunPort, ttl, max, perIp, maxPeersPerReply, clockSkew,
                 requestsPerSecondPerIp, burstPerIp, maxTrackedIps, relayEnabled, relayBytesPerSession,
-                relaySessionTime, relayBytesPerIpPerMinute, maxRelaySessions);
+                relaySessionTime, relayBytesPerIpPerMinute, maxRelaySessions, idDifficultyBits);
+    }
+
+    /** The network's node-id proof-of-work difficulty (0 for test networks). */
+    public IntroServerConfig withIdDifficulty(int bits) {
+        return new IntroServerConfig(bind, stunPort, registrationTtl, maxRegistrations, maxRegistrationsPerIp,
+                maxPeersPerReply, clockSkew, requestsPerSecondPerIp, burstPerIp, maxTrackedIps, relayEnabled,
+                relayBytesPerSession, relaySessionTime, relayBytesPerIpPerMinute, maxRelaySessions, bits);
     }
 
     public IntroServerConfig withRateLimit(double perSecond, int burst, int trackedIps) {
         return new IntroServerConfig(bind, stunPort, registrationTtl, maxRegistrations, maxRegistrationsPerIp,
                 maxPeersPerReply, clockSkew, perSecond, burst, trackedIps, relayEnabled, relayBytesPerSession,
-                relaySessionTime, relayBytesPerIpPerMinute, maxRelaySessions);
+                relaySessionTime, relayBytesPerIpPerMinute, maxRelaySessions, idDifficultyBits);
     }
 
     public IntroServerConfig withRelay(boolean enabled, long bytesPerSession, Duration sessionTime,
                                        long bytesPerIpPerMinute, int maxSessions) {
         return new IntroServerConfig(bind, stunPort, registrationTtl, maxRegistrations, maxRegistrationsPerIp,
                 maxPeersPerReply, clockSkew, requestsPerSecondPerIp, burstPerIp, maxTrackedIps, enabled,
-                bytesPerSession, sessionTime, bytesPerIpPerMinute, maxSessions);
+                bytesPerSession, sessionTime, bytesPerIpPerMinute, maxSessions, idDifficultyBits);
     }
 }

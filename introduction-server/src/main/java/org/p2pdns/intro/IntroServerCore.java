@@ -38,10 +38,23 @@ public final class IntroServerCore implements DatagramReceiver {
     private final RateLimiter limiter;
     private final RelayGuard relay;
     private final Mac cookieMac;
+    private final java.util.concurrent.Executor verifier;
     private Cancellable sweeper;
 
+    /** A core that verifies REGISTER signatures inline, on the event thread (tests, small servers). */
     public IntroServerCore(IntroServerConfig config, Scheduler scheduler, DatagramTransport out, Random random,
                            Counters counters) {
+        this(config, scheduler, out, random, counters, null);
+    }
+
+    /**
+     * A core that verifies REGISTER signatures (the only costly step, ~0.1 ms each) on {@code verifier}'s threads and
+     * applies the result back on the event thread; a verifier that refuses work (its queue is full) makes the
+     * registration count as REJECT_OVERLOADED and be dropped.
+     */
+    public IntroServerCore(IntroServerConfig config, Scheduler scheduler, DatagramTransport out, Random random,
+                           Counters counters, java.util.concurrent.Executor verifier) {
+        this.verifier = verifier;
         this.config = config;
         this.scheduler = scheduler;
         this.out = out;
@@ -145,14 +158,40 @@ public final class IntroServerCore implements DatagramReceiver {
             return;
         }
         NodeId id = r.nodeId();
+        if (!org.p2pdns.node.identity.IdProofOfWork.satisfies(id, config.idDifficultyBits())) {
+            reject(from, r.requestId(), IntroError.BAD_PROOF_OF_WORK, ServerCounter.REJECT_PROOF_OF_WORK);
+            return;
+        }
         Registry.Entry e = registry.get(id);
         if (e != null && r.timestampMillis() <= e.lastTimestamp) {
             // a replay, or a refresh older than the one accepted: never let it move the registration
             reject(from, r.requestId(), IntroError.STALE_TIMESTAMP, ServerCounter.REJECT_STALE_TIMESTAMP);
             return;
         }
-        if (!IntroCodec.verify(r)) {
+        if (verifier == null) {
+            finishRegister(from, r, requestBytes, IntroCodec.verify(r));
+            return;
+        }
+        try {
+            verifier.execute(() -> {
+                boolean ok = IntroCodec.verify(r);
+                scheduler.execute(() -> finishRegister(from, r, requestBytes, ok));
+            });
+        } catch (java.util.concurrent.RejectedExecutionException overloaded) {
+            counters.inc(ServerCounter.REJECT_OVERLOADED); // dropped: under overload a reply would only add load
+        }
+    }
+
+    private void finishRegister(InetSocketAddress from, IntroMessage.Register r, int requestBytes, boolean valid) {
+        if (!valid) {
             reject(from, r.requestId(), IntroError.BAD_SIGNATURE, ServerCounter.REJECT_BAD_SIGNATURE);
+            return;
+        }
+        long now = scheduler.nowMillis();
+        NodeId id = r.nodeId();
+        Registry.Entry e = registry.get(id);
+        if (e != null && r.timestampMillis() <= e.lastTimestamp) { // another REGISTER won the race meanwhile
+            reject(from, r.requestId(), IntroError.STALE_TIMESTAMP, ServerCounter.REJECT_STALE_TIMESTAMP);
             return;
         }
         if (e == null) {

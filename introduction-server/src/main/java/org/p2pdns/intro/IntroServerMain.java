@@ -24,6 +24,11 @@ public final class IntroServerMain {
             int stun = c.stunPort();
             Duration ttl = c.registrationTtl();
             boolean relay = true;
+            int max = c.maxRegistrations();
+            int perIp = c.maxRegistrationsPerIp();
+            double rate = c.requestsPerSecondPerIp();
+            int burst = c.burstPerIp();
+            int idBits = c.idDifficultyBits();
             stats = 0;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -34,16 +39,24 @@ public final class IntroServerMain {
                     case "--ttl" -> ttl = Duration.ofSeconds(Long.parseLong(value(args, ++i, a)));
                     case "--no-relay" -> relay = false;
                     case "--stats" -> stats = Integer.parseInt(value(args, ++i, a));
+                    case "--max-registrations" -> max = Integer.parseInt(value(args, ++i, a));
+                    case "--max-per-ip" -> perIp = Integer.parseInt(value(args, ++i, a));
+                    case "--rate" -> rate = Double.parseDouble(value(args, ++i, a));
+                    case "--burst" -> burst = Integer.parseInt(value(args, ++i, a));
+                    case "--id-difficulty" -> idBits = Integer.parseInt(value(args, ++i, a));
                     case "-h", "--help" -> {
                         System.out.println("usage: IntroServerMain [--bind IP] [--port N] [--stun-port N|-1] "
-                                + "[--ttl SECONDS] [--no-relay] [--stats SECONDS]");
+                                + "[--ttl SECONDS] [--no-relay] [--stats SECONDS] [--max-registrations N] "
+                                + "[--max-per-ip N] [--rate PER_SECOND_PER_IP] [--burst N] [--id-difficulty BITS]");
                         return;
                     }
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             c = c.withBind(new InetSocketAddress(InetAddress.getByName(bind), port), stun)
-                    .withRegistrations(ttl, c.maxRegistrations(), c.maxRegistrationsPerIp())
+                    .withRegistrations(ttl, max, perIp)
+                    .withRateLimit(rate, burst, c.maxTrackedIps())
+                    .withIdDifficulty(idBits)
                     .withRelay(relay, c.relayBytesPerSession(), c.relaySessionTime(), c.relayBytesPerIpPerMinute(),
                             c.maxRelaySessions());
         } catch (IllegalArgumentException | java.net.UnknownHostException e) {
@@ -62,7 +75,10 @@ public final class IntroServerMain {
         }));
         while (!done.await(stats > 0 ? stats : 3600, java.util.concurrent.TimeUnit.SECONDS)) {
             if (stats > 0) {
-                System.out.println("registrations=" + server.registrations() + " " + server.counters());
+                Runtime rt = Runtime.getRuntime();
+                System.out.println("stats registrations=" + server.registrations() + " heapUsedMB="
+                        + (rt.totalMemory() - rt.freeMemory()) / (1 << 20) + " " + server.counters());
+                System.out.flush();
             }
         }
     }

@@ -15,6 +15,8 @@ public enum ServerCounter {
     REJECT_VERSION,
     REJECT_TOO_LARGE,
     REJECT_BAD_SIGNATURE,
+    /** The node id lacks the network's proof of work. */
+    REJECT_PROOF_OF_WORK,
     REJECT_STALE_TIMESTAMP,
     REJECT_NOT_REGISTERED,
     REJECT_UNKNOWN_TARGET,
@@ -23,6 +25,8 @@ public enum ServerCounter {
     REJECT_REGISTRY_FULL,
     REJECT_RELAY_LIMIT,
     REJECT_RELAY_DISABLED,
+    /** REGISTERs dropped because the signature-verification queue was full. */
+    REJECT_OVERLOADED,
     /** A server-to-node message (REGISTERED, PUNCH_NOW, ...) or a non-intro packet sent to the server. */
     REJECT_UNEXPECTED,
     /** STUN requests ice4j answered with an error or could not answer. */

@@ -33,7 +33,7 @@ class IntroServerCoreTest {
 
     @BeforeEach
     void setUp() {
-        config = IntroServerConfig.defaults().withBind(new InetSocketAddress("127.0.0.1", 0), -1)
+        config = IntroServerConfig.defaults().withBind(new InetSocketAddress("127.0.0.1", 0), -1).withIdDifficulty(0)
                 .withRegistrations(Duration.ofSeconds(60), 50, 10);
         start(config);
     }
@@ -274,6 +274,26 @@ class IntroServerCoreTest {
         register(b, addr("203.0.113.2", 2), 0);
         core.onDatagram(aAddr, IntroCodec.encode(new IntroMessage.Relay(id(a), id(b), new byte[10])));
         assertInstanceOf(IntroMessage.Relayed.class, out.lastMessage());
+    }
+
+    @Test
+    void idsWithoutTheNetworksProofOfWorkAreRefused() {
+        start(config.withIdDifficulty(8));
+        Ed25519PrivateKeyParameters weak = null;
+        Ed25519PrivateKeyParameters strong = null;
+        while (weak == null || strong == null) {
+            Ed25519PrivateKeyParameters k = key();
+            boolean ok = org.p2pdns.node.identity.IdProofOfWork.satisfies(id(k), 8);
+            if (ok && strong == null) {
+                strong = k;
+            } else if (!ok && weak == null) {
+                weak = k;
+            }
+        }
+        assertEquals(IntroError.BAD_PROOF_OF_WORK, ((IntroMessage.Error) register(weak, addr("203.0.113.1", 1), 0))
+                .error());
+        assertInstanceOf(IntroMessage.Registered.class, register(strong, addr("203.0.113.2", 1), 0));
+        assertEquals(1, counters.get(ServerCounter.REJECT_PROOF_OF_WORK));
     }
 
     @Test

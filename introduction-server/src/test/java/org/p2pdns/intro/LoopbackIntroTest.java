@@ -52,7 +52,8 @@ class LoopbackIntroTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        IntroServerConfig cfg = IntroServerConfig.defaults().withBind(new InetSocketAddress("127.0.0.1", 0), 0);
+        IntroServerConfig cfg = IntroServerConfig.defaults().withBind(new InetSocketAddress("127.0.0.1", 0), 0)
+                .withIdDifficulty(0); // a test network: seeded keys carry no proof of work
         server = IntroServer.start(cfg, Clock.systemUTC(), new Random(11));
         a = node(1);
         b = node(2);
@@ -97,6 +98,8 @@ class LoopbackIntroTest {
         assertEquals(1, peers.size());
         assertEquals(b.id(), peers.get(0).id());
         assertEquals(b.socket().localAddress(), peers.get(0).reflexive());
+        assertEquals(b.id(), peers.get(0).toContact().id());
+        assertTrue(server.describe().contains(":" + server.address().getPort()), server.describe());
 
         // STUN from the node socket agrees with the intro port: no NAT on loopback
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -27,6 +27,7 @@ public final class FakeResolver implements NameResolver {
     private final List<String> heldNames = new CopyOnWriteArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
     private volatile boolean hold;
+    private final java.util.Set<String> holdNames = ConcurrentHashMap.newKeySet();
 
     public FakeResolver(Clock clock) {
         this.clock = clock;
@@ -60,12 +61,18 @@ public final class FakeResolver implements NameResolver {
         hold = on;
     }
 
+    /** Holds resolutions of {@code name} only (other names answer at once). */
+    public void hold(String name) {
+        holdNames.add(key(name));
+    }
+
     /** Completes every held resolution. */
     public void release() {
         List<CompletableFuture<Resolution>> fs = new ArrayList<>(held);
         List<String> ns = new ArrayList<>(heldNames);
         held.clear();
         heldNames.clear();
+        holdNames.clear();
         for (int i = 0; i < fs.size(); i++) {
             fs.get(i).complete(answer(ns.get(i)));
         }
@@ -87,7 +94,7 @@ public final class FakeResolver implements NameResolver {
     public CompletableFuture<Resolution> resolve(String name) {
         count.incrementAndGet();
         calls.add(name);
-        if (hold) {
+        if (hold || holdNames.contains(key(name))) {
             CompletableFuture<Resolution> f = new CompletableFuture<>();
             heldNames.add(name);
             held.add(f);

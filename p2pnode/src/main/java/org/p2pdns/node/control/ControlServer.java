@@ -174,7 +174,7 @@ public final class ControlServer implements AutoCloseable {
         if (records.isEmpty()) {
             throw new BadRequest("a record set needs at least one record");
         }
-        reply(ex, 200, await(node.publish(req.name(), records, req.ttl())));
+        reply(ex, 200, await(node.publish(req.name(), records, req.ttl(), req.key())));
     }
 
     /** Parses one record of a publish request (owner name absolute, rdata in zone-file form). */

@@ -20,6 +20,19 @@ public interface NodeControl {
      */
     CompletableFuture<PublishReply> publish(String name, List<org.xbill.DNS.Record> records, long ttlSeconds);
 
+    /**
+     * Like {@link #publish(String, List, long)}, signed with the owner key stored under {@code keyAlias} (null: the
+     * node's choice). A node that cannot choose keys refuses an alias.
+     */
+    default CompletableFuture<PublishReply> publish(String name, List<org.xbill.DNS.Record> records, long ttlSeconds,
+                                                    String keyAlias) {
+        if (keyAlias != null) {
+            return CompletableFuture.completedFuture(new PublishReply(name, PublishReply.PublishStatus.FAILED, 0, 0,
+                    "this node does not select owner keys by alias"));
+        }
+        return publish(name, records, ttlSeconds);
+    }
+
     /** Stops republishing {@code name}, so its record expires and the name becomes free. */
     CompletableFuture<PublishReply> lapse(String name);
 

@@ -21,8 +21,9 @@ import org.p2pdns.node.config.NetworkParams;
  * @param disjointPaths          lookup paths (S/Kademlia d); 1 means an ordinary single-path lookup (1)
  * @param maxPendingRequests     outstanding requests at once; beyond, a request fails at once and is counted (2048)
  * @param tokenRotation          how often the write-token secret changes; the previous one stays valid (5 min)
- * @param maxValuesPerPeer       values held that one sending node id may have stored (100)
- * @param maxValuesPerPrefix     values held that senders in one /24 or /48 may have stored (200)
+ * @param maxValuesPerPeer       values held that one sending node id may have stored (1,000; re-sending a value
+ *                               already held does not count)
+ * @param maxValuesPerPrefix     values held that senders in one /24 or /48 may have stored (2,000)
  * @param storesPerSecond        STORE requests accepted per second per sender, with a burst of 4x (10)
  * @param maxStoredValues        values this node holds at most (100,000)
  * @param replicateBatch         held values re-replicated per maintenance tick (20)
@@ -81,7 +82,7 @@ public record DhtConfig(int k, int alpha, Duration requestTimeout, int retries, 
     public static DhtConfig defaults(NetworkParams params) {
         return new DhtConfig(params.k(), params.alpha(), Duration.ofSeconds(2), 1, Duration.ofSeconds(10),
                 Duration.ofMinutes(15), Duration.ofHours(1), 2, 10, params.idDifficultyBits(), 1, 2048,
-                Duration.ofMinutes(5), 100, 200, 10, 100_000, 20, false);
+                Duration.ofMinutes(5), 1000, 2000, 10, 100_000, 20, false);
     }
 
     public DhtConfig withK(int newK, int newAlpha) {

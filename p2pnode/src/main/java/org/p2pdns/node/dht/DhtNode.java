@@ -1,27 +1,21 @@
 package org.p2pdns.node.dht;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.p2pdns.node.dht.DhtStats.Counter;
-import org.p2pdns.node.dht.lookup.Lookup;
 import org.p2pdns.node.dht.routing.ContactRules;
 import org.p2pdns.node.dht.routing.RoutingTable;
 import org.p2pdns.node.dht.rpc.RpcClient;
 import org.p2pdns.node.dht.rpc.TokenManager;
 import org.p2pdns.node.dht.store.StoreGuard;
 import org.p2pdns.node.identity.NodeId;
-import org.p2pdns.node.time.Cancellable;
 import org.p2pdns.node.time.Scheduler;
 import org.p2pdns.node.transport.MessageTransport;
 import org.p2pdns.node.wire.DhtCodec;
@@ -62,6 +56,7 @@ public final class DhtNode {
     private final Maintenance maintenance;
 
     private volatile boolean ready;
+    private final CompletableFuture<Void> readyFuture = new CompletableFuture<>();
     private volatile boolean stopped;
     private boolean started;
     private List<InetSocketAddress> bootstrap = List.of();
@@ -76,7 +71,8 @@ public final class DhtNode {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.store = Objects.requireNonNull(store, "store");
         this.table = new RoutingTable(self.id(), config.k(), config.maxPerPrefixPerBucket(),
-                config.maxPerPrefixPerTable(), config.prefixLimitsOnLoopback(), config.idDifficultyBits());
+                config.maxPerPrefixPerTable(), config.prefixLimitsOnLoopback(), config.idDifficultyBits(),
+                scheduler.nowMillis());
         this.rpc = new RpcClient(transport, scheduler, random, stats, config.maxPendingRequests());
         this.tokens = new TokenManager(random, config.tokenRotation().toMillis(), scheduler.nowMillis());
         this.guard = new StoreGuard(config.maxValuesPerPeer(), config.maxValuesPerPrefix(), config.storesPerSecond(),
@@ -126,7 +122,7 @@ public final class DhtNode {
                 f.complete(new PutResult(0, Map.of(), List.of()));
                 return;
             }
-            new Query(key, false, null, q -> storeAt(key, v, q, f)).start();
+            new Query(this, key, false, null, q -> storeAt(key, v, q, f)).start();
         });
         return f;
     }
@@ -144,13 +140,46 @@ public final class DhtNode {
                 f.complete(new GetResult(GetResult.Status.NO_PEERS, null, 0, -1));
                 return;
             }
-            ValueSearch search = new ValueSearch(key, cb, now());
-            new Query(key, true, search, q -> search.finish(q, f)).start();
+            ValueSearch search = new ValueSearch(this, key, cb, now());
+            new Query(this, key, true, search, q -> search.finish(q, f)).start();
         });
         return f;
     }
 
-    /** The routing table; read it on the node's event thread. */
+    /** An iterative FIND_NODE lookup: the (up to) k closest nodes to {@code target} that answered, closest first. */
+    public CompletableFuture<List<Contact>> findClosest(NodeId target) {
+        return lookup(target).thenApply(LookupResult::closest);
+    }
+
+    /** An iterative FIND_NODE lookup with its figures (hops, peers contacted, timed out or not). */
+    public CompletableFuture<LookupResult> lookup(NodeId target) {
+        CompletableFuture<LookupResult> f = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            if (stopped) {
+                f.complete(new LookupResult(List.of(), 0, 0, false));
+                return;
+            }
+            new Query(this, target, false, null, q -> f.complete(new LookupResult(q.closest(config.k()), q.hops(),
+                    q.contacted, q.timedOut))).start();
+        });
+        return f;
+    }
+
+    /** Completes (on the event thread) when the initial join has finished; see {@link #isReady()}. */
+    public CompletableFuture<Void> whenReady() {
+        return readyFuture.thenApply(v -> v);
+    }
+
+    /** A copy of the routing table's contacts taken on the event thread: what to persist with RoutingTableFile. */
+    public CompletableFuture<List<Contact>> contactsSnapshot() {
+        CompletableFuture<List<Contact>> f = new CompletableFuture<>();
+        scheduler.execute(() -> f.complete(List.copyOf(table.contacts())));
+        return f;
+    }
+
+    /**
+     * The routing table. Not thread-safe: read it on the node's event thread (or use {@link #contactsSnapshot()}).
+     */
     public RoutingTable routingTable() {
         return table;
     }
@@ -226,6 +255,7 @@ public final class DhtNode {
 
     void setReady() {
         ready = true;
+        readyFuture.complete(null);
     }
 
     /** A contact was heard from directly: offer it to the table; ping a bucket's oldest when asked to. */
@@ -351,9 +381,7 @@ public final class DhtNode {
     }
 
     private List<Contact> closestFor(NodeId target, Contact requester) {
-        List<Contact> c = table.closest(target, config.k() + 1);
-        c.removeIf(x -> x.id().equals(requester.id()));
-        return c.size() > config.k() ? c.subList(0, config.k()) : c;
+        return table.closest(target, config.k(), requester.id());
     }
 
     private StoreOutcome acceptStore(Contact from, StoreMessage s, long now) {
@@ -472,246 +500,14 @@ public final class DhtNode {
                 });
     }
 
-    // ------------------------------------------------------------------ get
-
-    /** The value side of a FIND_VALUE lookup: validation, callbacks, and the repair at the end. */
-    private final class ValueSearch {
-        final NodeId key;
-        final Consumer<byte[]> onValid;
-        final long startedAt;
-        final Map<NodeId, byte[]> returned = new HashMap<>();
-        byte[] best;
-        long firstValueAt = -1;
-        int invalid;
-
-        ValueSearch(NodeId key, Consumer<byte[]> onValid, long startedAt) {
-            this.key = key;
-            this.onValid = onValid;
-            this.startedAt = startedAt;
-            ValueStore.Entry held = store.get(key);
-            if (held != null && held.expiresAtMillis() > startedAt) {
-                // validated when it was stored
-                offerValid(held.value());
-            }
-        }
-
-        void onValue(Contact from, byte[] value) {
-            StoreOutcome o;
-            try {
-                o = policy.validate(key, value, null, now());
-            } catch (RuntimeException e) {
-                o = StoreOutcome.MALFORMED;
-            }
-            if (o != StoreOutcome.STORED) {
-                stats.inc(Counter.VALUE_INVALID);
-                invalid++;
-                return;
-            }
-            returned.put(from.id(), value);
-            offerValid(value);
-        }
-
-        private void offerValid(byte[] value) {
-            if (best != null && policy.compareNewer(value, best) <= 0) {
-                return;
-            }
-            best = value;
-            if (firstValueAt < 0) {
-                firstValueAt = now();
-            }
-            try {
-                onValid.accept(value.clone());
-            } catch (RuntimeException e) {
-                LOG.warn("onValidValue callback failed", e);
-            }
-        }
-
-        void finish(Query q, CompletableFuture<GetResult> f) {
-            GetResult.Status status;
-            if (best != null) {
-                status = GetResult.Status.FOUND;
-                repair(q);
-            } else if (q.noPeers) {
-                status = GetResult.Status.NO_PEERS;
-            } else if (invalid > 0) {
-                status = GetResult.Status.ALL_INVALID;
-            } else if (q.timedOut) {
-                status = GetResult.Status.TIMEOUT;
-            } else {
-                status = GetResult.Status.NOT_FOUND;
-            }
-            f.complete(new GetResult(status, best, q.contacted,
-                    firstValueAt < 0 ? -1 : firstValueAt - startedAt));
-        }
-
-        private void repair(Query q) {
-            List<Contact> closest = q.closest(config.k());
-            for (Contact c : closest) {
-                byte[] theirs = returned.get(c.id());
-                byte[] token = q.tokens.get(c.id());
-                if (token != null && (theirs == null || policy.compareNewer(best, theirs) > 0)) {
-                    pushValue(c, key, best, token);
-                }
-            }
-            boolean selfAmongClosest = closest.size() < config.k()
-                    || key.compareDistance(self.id(), closest.get(closest.size() - 1).id()) < 0;
-            if (selfAmongClosest) {
-                judgeAndStore(key, best, self.id(), null, now());
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ lookups
-
-    /** Runs a lookup (one path, or d disjoint paths) over the network; calls {@code onDone} once, on the event thread. */
-    final class Query {
-        final NodeId target;
-        final boolean findValue;
-        final ValueSearch search;
-        final Consumer<Query> onDone;
-        final List<Lookup> paths = new ArrayList<>();
-        final Map<NodeId, byte[]> tokens = new HashMap<>();
-        int contacted;
-        boolean done;
-        boolean timedOut;
-        boolean noPeers;
-        Cancellable deadline;
-
-        Query(NodeId target, boolean findValue, ValueSearch search, Consumer<Query> onDone) {
-            this.target = target;
-            this.findValue = findValue;
-            this.search = search;
-            this.onDone = onDone;
-        }
-
-        /** A lookup seeded with extra contacts (bootstrap replies) besides the table's closest. */
-        Query seeded(List<Contact> extra) {
-            seeds = extra;
-            return this;
-        }
-
-        private List<Contact> seeds = List.of();
-
-        void start() {
-            stats.inc(Counter.LOOKUPS_STARTED);
-            List<Contact> initial = new ArrayList<>(table.closest(target, config.k()));
-            for (Contact c : seeds) {
-                if (!initial.contains(c)) {
-                    initial.add(c);
-                }
-            }
-            if (initial.isEmpty()) {
-                noPeers = true;
-                finish();
-                return;
-            }
-            int d = Math.min(config.disjointPaths(), initial.size());
-            Set<NodeId> claimed = new HashSet<>();
-            List<List<Contact>> split = new ArrayList<>();
-            for (int i = 0; i < d; i++) {
-                split.add(new ArrayList<>());
-            }
-            initial.sort((a, b) -> target.compareDistance(a.id(), b.id()));
-            for (int i = 0; i < initial.size(); i++) {
-                split.get(i % d).add(initial.get(i));
-            }
-            for (List<Contact> s : split) {
-                paths.add(new Lookup(target, self.id(), config.k(), config.alpha(), s, claimed));
-            }
-            deadline = scheduler.schedule(config.lookupTimeout(), () -> {
-                timedOut = true;
-                stats.inc(Counter.LOOKUPS_TIMED_OUT);
-                finish();
-            });
-            pump();
-        }
-
-        private void pump() {
-            if (done) {
-                return;
-            }
-            boolean allFinished = true;
-            for (Lookup path : paths) {
-                for (Contact c : path.next()) {
-                    send(path, c);
-                }
-                if (!path.isFinished()) {
-                    allFinished = false;
-                }
-            }
-            if (allFinished) {
-                finish();
-            }
-        }
-
-        private void send(Lookup path, Contact c) {
-            contacted++;
-            // lookups do not resend: a silent peer is passed over and the next closest asked instead
-            rpc.request(c, id -> findValue ? new FindValueMessage(id, target) : new FindNodeMessage(id, target),
-                    config.requestTimeout(), 0, (from, reply) -> {
-                        if (reply instanceof NodesMessage n) {
-                            tokens.put(c.id(), n.token());
-                            path.onReply(c.id(), screen(n.contacts()));
-                        } else if (reply instanceof ValueMessage v) {
-                            tokens.put(c.id(), v.token());
-                            if (search != null && !done) {
-                                search.onValue(from, v.value());
-                            }
-                            path.onReply(c.id(), screen(v.contacts()));
-                        } else {
-                            if (reply == null) {
-                                requestFailed(c);
-                            }
-                            path.onFailure(c.id());
-                        }
-                        pump();
-                    });
-        }
-
-        private void finish() {
-            if (done) {
-                return;
-            }
-            done = true;
-            if (deadline != null) {
-                deadline.cancel();
-            }
-            stats.inc(Counter.LOOKUPS_FINISHED);
-            onDone.accept(this);
-        }
-
-        /** Up to {@code n} peers that answered, closest first, across all paths. */
-        List<Contact> closest(int n) {
-            if (paths.size() == 1) {
-                return paths.get(0).closestQueried(n);
-            }
-            List<Contact> all = new ArrayList<>();
-            for (Lookup p : paths) {
-                all.addAll(p.closestQueried(n));
-            }
-            all.sort((a, b) -> target.compareDistance(a.id(), b.id()));
-            return all.size() <= n ? all : all.subList(0, n);
-        }
-
-        /** True when every path ran out of peers before finding k that answer. */
-        boolean exhausted() {
-            for (Lookup p : paths) {
-                if (!p.exhausted()) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
     /** Starts a FIND_NODE lookup for {@code target} (used by maintenance: join and bucket refresh). */
     void lookup(NodeId target, List<Contact> seeds, Consumer<Query> onDone) {
-        new Query(target, false, null, onDone).seeded(seeds).start();
+        new Query(this, target, false, null, onDone).seeded(seeds).start();
     }
 
     /** Starts a FIND_VALUE lookup whose only purpose is to repair replicas of a held value. */
     void replicate(NodeId key) {
-        ValueSearch search = new ValueSearch(key, v -> { }, now());
-        new Query(key, true, search, q -> search.finish(q, new CompletableFuture<>())).start();
+        ValueSearch search = new ValueSearch(this, key, v -> { }, now());
+        new Query(this, key, true, search, q -> search.finish(q, new CompletableFuture<>())).start();
     }
 }

@@ -36,8 +36,8 @@ public final class IdProofOfWork {
     }
 
     /**
-     * Generates key pairs from {@code random} until one's id satisfies {@code difficultyBits}. Deterministic for a seeded
-     * {@link Random}; use a {@link java.security.SecureRandom} for a real node. Stops with
+     * Generates key pairs from {@code random} until one's id satisfies {@code difficultyBits}. Deterministic for a
+     * seeded {@link Random}; use a {@link java.security.SecureRandom} for a real node. Stops with
      * {@link IllegalStateException} if the thread is interrupted.
      */
     public static NodeIdentity generate(Random random, int difficultyBits, Progress progress) {

@@ -213,6 +213,23 @@ public final class KeyFile {
         return load(file);
     }
 
+    /**
+     * The node's identity for a network whose ids need {@code difficultyBits} of proof of work: the key in
+     * {@code dataDir}, or, only if none exists, a new one generated from {@code random} (with {@code progress}) and
+     * saved. A stored key whose id lacks the work is an error, not replaced.
+     */
+    public static NodeIdentity loadOrGenerate(Path dataDir, int difficultyBits, java.util.Random random,
+                                              IdProofOfWork.Progress progress) throws KeyFileException {
+        Path file = inDataDir(dataDir);
+        NodeIdentity id = loadOrCreate(file, () -> IdProofOfWork.generate(random, difficultyBits, progress));
+        if (!id.satisfies(difficultyBits)) {
+            throw new KeyFileException(file, "the node id carries " + IdProofOfWork.workBits(id.id())
+                    + " bits of proof of work but this network requires " + difficultyBits
+                    + "; move the key file away to generate a new node identity for this network");
+        }
+        return id;
+    }
+
     private static byte[] checksum(byte[] data) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");

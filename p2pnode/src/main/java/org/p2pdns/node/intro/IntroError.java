@@ -26,7 +26,9 @@ public enum IntroError {
     /** The packet is larger than allowed. */
     TOO_LARGE(10),
     /** The server does not relay (relay disabled in its configuration). */
-    RELAY_DISABLED(11);
+    RELAY_DISABLED(11),
+    /** The node id does not carry the network's proof of work. */
+    BAD_PROOF_OF_WORK(12);
 
     private final int code;
 

@@ -101,7 +101,11 @@ public final class NettyUdpEndpoint implements DatagramTransport {
                             c.readBytes(b);
                             DatagramReceiver r = self[0] == null ? null : self[0].receiver;
                             if (r != null) {
-                                r.onDatagram(p.sender(), b);
+                                try {
+                                    r.onDatagram(p.sender(), b);
+                                } catch (RuntimeException e) { // a bug in a receiver must not stop the socket
+                                    LOG.warn("receiver failed on a datagram from {}", p.sender(), e);
+                                }
                             }
                         }
 

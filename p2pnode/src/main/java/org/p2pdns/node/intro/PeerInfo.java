@@ -33,6 +33,11 @@ public record PeerInfo(byte[] publicKey, InetSocketAddress reflexive, List<InetS
         return publicKey.clone();
     }
 
+    /** The peer as a DHT contact at its reflexive address (the key lets the first message ride the handshake). */
+    public org.p2pdns.node.dht.Contact toContact() {
+        return org.p2pdns.node.dht.Contact.of(publicKey, reflexive);
+    }
+
     /** SHA-256 of the key. */
     public NodeId id() {
         return NodeId.ofPublicKey(publicKey);

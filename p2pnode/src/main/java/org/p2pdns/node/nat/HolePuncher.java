@@ -26,7 +26,7 @@ public final class HolePuncher {
 
     private final class Attempt {
         final NodeId peer;
-        final long token;
+        final Set<Long> tokens = new java.util.HashSet<>();
         final Set<InetSocketAddress> targets = new LinkedHashSet<>();
         final CompletableFuture<InetSocketAddress> result = new CompletableFuture<>();
         Cancellable ticker;
@@ -34,7 +34,11 @@ public final class HolePuncher {
 
         Attempt(NodeId peer, long token) {
             this.peer = peer;
-            this.token = token;
+            tokens.add(token);
+        }
+
+        boolean accepts(long token) {
+            return token == 0 || tokens.contains(token) || tokens.contains(0L);
         }
     }
 
@@ -57,14 +61,16 @@ public final class HolePuncher {
     /**
      * Punches towards {@code peer} at {@code candidates} with {@code token} (0 for a direct probe without rendezvous)
      * for at most {@code timeout}; completes with the address the peer answered from, or a {@link TimeoutException}.
-     * A new attempt for the same peer replaces the old one.
+     * A punch towards a peer that is already being punched (both sides asked for a rendezvous at once, or a relay
+     * probe meets a punch) joins the running attempt: its token and candidates are added, the same future returned.
      */
     public CompletableFuture<InetSocketAddress> punch(NodeId peer, long token, List<InetSocketAddress> candidates,
                                                       Duration timeout) {
-        Attempt old = attempts.remove(peer);
-        if (old != null) {
-            finish(old);
-            old.result.completeExceptionally(new TimeoutException("superseded"));
+        Attempt running = attempts.get(peer);
+        if (running != null) {
+            running.tokens.add(token);
+            running.targets.addAll(candidates);
+            return running.result;
         }
         Attempt a = new Attempt(peer, token);
         a.targets.addAll(candidates);
@@ -82,9 +88,14 @@ public final class HolePuncher {
     }
 
     private void probe(Attempt a) {
-        byte[] p = new PunchPacket(PunchPacket.Kind.PROBE, a.token, self).encode();
+        List<byte[]> probes = new ArrayList<>();
+        for (long token : a.tokens) {
+            probes.add(new PunchPacket(PunchPacket.Kind.PROBE, token, self).encode());
+        }
         for (InetSocketAddress t : new ArrayList<>(a.targets)) {
-            transport.send(t, p);
+            for (byte[] p : probes) {
+                transport.send(t, p);
+            }
         }
     }
 
@@ -107,7 +118,7 @@ public final class HolePuncher {
             return;
         }
         Attempt a = attempts.get(p.sender());
-        boolean ours = a != null && (a.token == p.token() || a.token == 0 || p.token() == 0);
+        boolean ours = a != null && a.accepts(p.token());
         switch (p.kind()) {
             case PROBE -> {
                 acksSent++;

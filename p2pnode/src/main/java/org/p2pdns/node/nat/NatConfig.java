@@ -11,10 +11,12 @@ import java.util.List;
  * @param stunServers       STUN servers for reflexive-address discovery and mapping classification (default: port
  *                          3478 on each introduction server's host)
  * @param directTimeout     how long the direct strategy waits for an answer (default 500 ms)
- * @param punchTimeout      how long a hole punch keeps probing (default 2.5 s)
+ * @param punchTimeout      how long the chain's hole punch keeps probing before it falls through to the relay
+ *                          (default 1 s; punches nobody waits for, relay upgrades and the target side, get 3 times)
  * @param punchInterval     probe period during a punch (default 50 ms)
  * @param keepalive         keepalive period on punched paths (default 15 s, under common 30 s UDP timeouts)
- * @param upgradeInterval   how often a relayed path retries a punch to go direct (default 30 s)
+ * @param upgradeInterval   how often a relayed path retries a punch to go direct (default 30 s; the first retry
+ *                          comes after 5 s)
  * @param relayProbeTimeout how long the relay strategy waits for the peer's answer through the relay (default 2 s)
  * @param upnp              map the node's port with UPnP IGD (opt-in, default off)
  * @param upnpLease         UPnP lease, renewed at half (default 1 h)
@@ -41,8 +43,25 @@ public record NatConfig(IntroClientConfig intro, List<InetSocketAddress> stunSer
         List<InetSocketAddress> stun = introServers.stream()
                 .map(s -> new InetSocketAddress(s.getAddress(), 3478)).toList();
         return new NatConfig(IntroClientConfig.of(introServers), stun, Duration.ofMillis(500),
-                Duration.ofMillis(2500), Duration.ofMillis(50), Duration.ofSeconds(15), Duration.ofSeconds(30),
+                Duration.ofMillis(1000), Duration.ofMillis(50), Duration.ofSeconds(15), Duration.ofSeconds(30),
                 Duration.ofSeconds(2), false, Duration.ofHours(1));
+    }
+
+    /**
+     * A node's settings from its configuration: its introduction servers (host names resolved now), STUN on port
+     * 3478 of each, UPnP as configured; unresolvable servers are left out (and logged).
+     */
+    public static NatConfig from(org.p2pdns.node.config.NodeConfig c) {
+        List<InetSocketAddress> servers = new java.util.ArrayList<>();
+        for (org.p2pdns.node.config.HostPort h : c.intro()) {
+            InetSocketAddress a = h.toSocketAddress();
+            if (a.isUnresolved()) {
+                org.slf4j.LoggerFactory.getLogger(NatConfig.class).warn("introduction server {} does not resolve", h);
+            } else {
+                servers.add(a);
+            }
+        }
+        return of(servers).withUpnp(c.upnp());
     }
 
     public NatConfig withStunServers(List<InetSocketAddress> servers) {
@@ -53,6 +72,21 @@ public record NatConfig(IntroClientConfig intro, List<InetSocketAddress> stunSer
     public NatConfig withUpnp(boolean on) {
         return new NatConfig(intro, stunServers, directTimeout, punchTimeout, punchInterval, keepalive,
                 upgradeInterval, relayProbeTimeout, on, upnpLease);
+    }
+
+    public NatConfig withUpnpLease(Duration lease) {
+        return new NatConfig(intro, stunServers, directTimeout, punchTimeout, punchInterval, keepalive,
+                upgradeInterval, relayProbeTimeout, upnp, lease);
+    }
+
+    public NatConfig withIntro(IntroClientConfig newIntro) {
+        return new NatConfig(newIntro, stunServers, directTimeout, punchTimeout, punchInterval, keepalive,
+                upgradeInterval, relayProbeTimeout, upnp, upnpLease);
+    }
+
+    public NatConfig withKeepalive(Duration period) {
+        return new NatConfig(intro, stunServers, directTimeout, punchTimeout, punchInterval, period, upgradeInterval,
+                relayProbeTimeout, upnp, upnpLease);
     }
 
     public NatConfig withTimeouts(Duration direct, Duration punch, Duration relayProbe, Duration upgrade) {

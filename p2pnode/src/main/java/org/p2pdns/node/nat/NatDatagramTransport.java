@@ -29,6 +29,12 @@ public final class NatDatagramTransport implements DatagramTransport {
 
     private static final DatagramReceiver NONE = (from, p) -> { };
 
+    /**
+     * Largest datagram that can go to a relayed peer: wrapped in a RELAY it must still fit
+     * {@link DatagramTransport#MAX_DATAGRAM}. Larger ones are dropped and counted ({@link #relayDrops}).
+     */
+    public static final int MAX_RELAYED_DATAGRAM = DatagramTransport.MAX_DATAGRAM - IntroCodec.RELAY_OVERHEAD;
+
     private final DatagramTransport inner;
     private final Map<InetSocketAddress, NodeId> aliasToPeer = new ConcurrentHashMap<>();
     private final Map<NodeId, InetSocketAddress> direct = new ConcurrentHashMap<>();
@@ -137,7 +143,7 @@ public final class NatDatagramTransport implements DatagramTransport {
             InetSocketAddress d = direct.get(peer);
             if (d != null) {
                 inner.send(d, packet);
-            } else if (!relayer.relay(peer, packet)) {
+            } else if (packet.length > MAX_RELAYED_DATAGRAM || !relayer.relay(peer, packet)) {
                 relayDrops++;
             }
             return;
@@ -145,7 +151,7 @@ public final class NatDatagramTransport implements DatagramTransport {
         inner.send(to, packet);
     }
 
-    /** Datagrams for aliases that could not be relayed. */
+    /** Datagrams for aliases that could not be relayed (no registration, or larger than MAX_RELAYED_DATAGRAM). */
     public long relayDrops() {
         return relayDrops;
     }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -28,6 +29,9 @@ import org.p2pdns.node.transport.DatagramTransport;
 public final class NatTraversal implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NatTraversal.class);
+
+    /** When a relayed path first retries a punch; later retries follow {@code upgradeInterval}. */
+    static final Duration FIRST_UPGRADE = Duration.ofSeconds(5);
 
     private final NatConfig config;
     private final NodeId self;
@@ -55,7 +59,7 @@ public final class NatTraversal implements AutoCloseable {
         this.stun = new StunClient(scheduler, transport, random);
         this.puncher = new HolePuncher(self, scheduler, transport, config.punchInterval());
         this.upnp = config.upnp() ? new UpnpPortMapper(socket.localAddress().getPort(), config.upnpLease(),
-                java.time.Duration.ofSeconds(3)) : null;
+                Duration.ofSeconds(3)) : null;
         transport.setNatHandlers(intro::onIntroPacket, puncher::onPunch, stun::onStun);
         transport.setRelayer(intro::relay);
         intro.setListener(new IntroClient.Listener() {
@@ -71,7 +75,7 @@ public final class NatTraversal implements AutoCloseable {
         });
         List<ConnectStrategy> strategies = new ArrayList<>();
         strategies.add(strategy(PathKind.DIRECT, this::direct));
-        strategies.add(strategy(PathKind.PUNCHED, t -> punchVia(t, PathKind.PUNCHED)));
+        strategies.add(strategy(PathKind.PUNCHED, t -> punchVia(t, PathKind.PUNCHED, config.punchTimeout())));
         strategies.add(strategy(PathKind.UPNP, this::punchWithUpnp));
         strategies.add(strategy(PathKind.RELAYED, this::relay));
         this.chain = new ConnectivityChain(strategies, scheduler);
@@ -113,8 +117,15 @@ public final class NatTraversal implements AutoCloseable {
         return chain;
     }
 
-    /** Starts registration, then STUN classification; UPnP discovery (if enabled) runs on its own thread. */
+    /**
+     * Starts registration, then STUN classification; UPnP discovery (if enabled) runs on its own thread. May be called
+     * from any thread: the work runs on the event thread.
+     */
     public void start() {
+        if (!scheduler.inEventThread()) {
+            scheduler.execute(this::start);
+            return;
+        }
         intro.start();
         intro.firstRegistration().thenAccept(reg -> scheduler.execute(() -> classify(reg.observed())));
         if (upnp != null) {
@@ -149,6 +160,15 @@ public final class NatTraversal implements AutoCloseable {
         }));
     }
 
+    /**
+     * The live peers the introduction server sampled at the last registration, as bootstrap contacts (empty before
+     * the first registration). A node that knows peers from its persisted routing table does not need them.
+     */
+    public List<org.p2pdns.node.dht.Contact> bootstrapContacts() {
+        IntroClient.Registration reg = intro.registration();
+        return reg == null ? List.of() : reg.peers().stream().map(PeerInfo::toContact).toList();
+    }
+
     /** The NAT mapping behaviour measured at start-up. */
     public NatMapping mapping() {
         return mapping;
@@ -162,6 +182,11 @@ public final class NatTraversal implements AutoCloseable {
     /** The UPnP external endpoint, or null. */
     public InetSocketAddress upnpMapping() {
         return upnpMapping;
+    }
+
+    /** UPnP lease renewals so far (0 without UPnP). */
+    public int upnpRenewals() {
+        return upnp == null ? 0 : upnp.renewals();
     }
 
     /** What this node advertises so that others can reach it. */
@@ -202,7 +227,10 @@ public final class NatTraversal implements AutoCloseable {
     private void adopt(PeerPath p) {
         paths.put(p.peer(), p);
         if (p.kind() == PathKind.RELAYED) {
-            Cancellable old = upgrades.put(p.peer(), scheduler.scheduleAtFixedRate(config.upgradeInterval(),
+            // the first retry comes soon (a punch that only needed more time than the chain gave it), then slower
+            Duration first = config.upgradeInterval().compareTo(FIRST_UPGRADE) < 0 ? config.upgradeInterval()
+                    : FIRST_UPGRADE;
+            Cancellable old = upgrades.put(p.peer(), scheduler.scheduleAtFixedRate(first,
                     config.upgradeInterval(), () -> tryUpgrade(p)));
             if (old != null) {
                 old.cancel();
@@ -213,7 +241,8 @@ public final class NatTraversal implements AutoCloseable {
     }
 
     private void tryUpgrade(PeerPath relayed) {
-        punchVia(new ConnectTarget(relayed.peer(), List.of()), PathKind.PUNCHED).whenComplete((p, e) -> {
+        punchVia(new ConnectTarget(relayed.peer(), List.of()), PathKind.PUNCHED, backgroundPunchTimeout())
+                .whenComplete((p, e) -> {
             if (e != null) {
                 return;
             }
@@ -247,14 +276,19 @@ public final class NatTraversal implements AutoCloseable {
                 .thenApply(a -> new PeerPath(t.id(), PathKind.DIRECT, a, null, null));
     }
 
-    private CompletableFuture<PeerPath> punchVia(ConnectTarget t, PathKind kind) {
+    /** Punches nobody waits for (relay upgrades, the target side of a rendezvous) may take longer. */
+    private Duration backgroundPunchTimeout() {
+        return config.punchTimeout().multipliedBy(3);
+    }
+
+    private CompletableFuture<PeerPath> punchVia(ConnectTarget t, PathKind kind, Duration timeout) {
         IntroClient.Registration reg = intro.registration();
         if (reg == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("not registered"));
         }
         return intro.rendezvous(t.id()).thenCompose(pn -> {
             CompletableFuture<InetSocketAddress> f = new CompletableFuture<>();
-            scheduler.execute(() -> puncher.punch(t.id(), pn.token(), candidates(pn.peer(), t), config.punchTimeout())
+            scheduler.execute(() -> puncher.punch(t.id(), pn.token(), candidates(pn.peer(), t), timeout)
                     .whenComplete((a, e) -> {
                         if (e != null) {
                             f.completeExceptionally(e);
@@ -287,7 +321,7 @@ public final class NatTraversal implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalStateException("no UPnP mapping"));
         }
         // our mapped endpoint is among our advertised locals, so the peer's probes can come in through it
-        return punchVia(t, PathKind.UPNP);
+        return punchVia(t, PathKind.UPNP, config.punchTimeout());
     }
 
     private CompletableFuture<PeerPath> relay(ConnectTarget t) {
@@ -306,7 +340,7 @@ public final class NatTraversal implements AutoCloseable {
     private void answerPunch(IntroMessage.PunchNow pn) {
         NodeId peer = pn.peer().id();
         puncher.punch(peer, pn.token(), candidates(pn.peer(), new ConnectTarget(peer, List.of())),
-                config.punchTimeout()).thenAccept(a -> scheduler.execute(() -> {
+                backgroundPunchTimeout()).thenAccept(a -> scheduler.execute(() -> {
                     if (!NatDatagramTransport.isAlias(a)) {
                         transport.routeDirect(peer, a);
                         puncher.keepalive(a, config.keepalive());

@@ -1,6 +1,9 @@
 package org.p2pdns.node.record;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.p2pdns.node.config.NetworkParams;
 import org.p2pdns.node.dht.StoreOutcome;
 import org.p2pdns.node.dht.ValuePolicy;
@@ -23,7 +26,23 @@ public final class RecordPolicy implements ValuePolicy {
         }
     }
 
+    /** How many verified records {@link #verified} remembers. */
+    public static final int VERIFIED_CACHE_SIZE = 4096;
+
     private final NetworkParams params;
+    /**
+     * Records whose signature verified, by SHA-256 of their bytes: the same record is validated again and again (every
+     * republish, every lookup that receives it), and an Ed25519 verification costs ~100x the hash.
+     */
+    private final Map<NodeId, SignedRecord> verified = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<NodeId, SignedRecord> eldest) {
+                    return size() > VERIFIED_CACHE_SIZE;
+                }
+            });
 
     public RecordPolicy(NetworkParams params) {
         this.params = params;
@@ -47,11 +66,14 @@ public final class RecordPolicy implements ValuePolicy {
         if (value.length > MAX_VALUE_BYTES) {
             return refuse(StoreOutcome.TOO_LARGE, null, value.length + " bytes, limit " + MAX_VALUE_BYTES);
         }
-        SignedRecord r;
-        try {
-            r = RecordCodec.decode(value);
-        } catch (RecordFormatException e) {
-            return refuse(StoreOutcome.MALFORMED, null, e.getMessage());
+        NodeId digest = NodeId.hashOf(value);
+        SignedRecord r = verified.get(digest);
+        if (r == null) {
+            try {
+                r = RecordCodec.decode(value);
+            } catch (RecordFormatException e) {
+                return refuse(StoreOutcome.MALFORMED, null, e.getMessage());
+            }
         }
         if (key == null || !key.equals(r.dhtKey())) {
             return refuse(StoreOutcome.KEY_MISMATCH, r, "record for " + r.name() + " offered under key " + key);
@@ -61,10 +83,8 @@ public final class RecordPolicy implements ValuePolicy {
             return own;
         }
         if (held != null) {
-            SignedRecord h;
-            try {
-                h = RecordCodec.decode(held);
-            } catch (RecordFormatException e) {
+            SignedRecord h = decodeOrNull(held);
+            if (h == null) {
                 return accept(r); // what we hold is garbage: the valid newcomer replaces it
             }
             boolean heldLive = h.expiresAtMillis() > nowMillis;
@@ -85,15 +105,20 @@ public final class RecordPolicy implements ValuePolicy {
      * work, signature. Returns null when it passes.
      */
     public Verdict checkAlone(SignedRecord r, long nowMillis) {
-        OverlayName name;
-        try {
-            name = OverlayName.parse(r.name(), params.tld());
-        } catch (InvalidNameException e) {
-            return refuse(StoreOutcome.MALFORMED, r, e.getMessage());
-        }
-        if (name.isSelfCertifying() && !r.ownedBy(name.selfCertifiedKey())) {
-            return refuse(StoreOutcome.WRONG_OWNER, r, "self-certifying name " + r.name()
-                    + " signed by another key");
+        NodeId digest = NodeId.hashOf(r.encoded());
+        // a record verified before passed every check that does not depend on the time
+        boolean known = verified.containsKey(digest);
+        OverlayName name = null;
+        if (!known) {
+            try {
+                name = OverlayName.parse(r.name(), params.tld());
+            } catch (InvalidNameException e) {
+                return refuse(StoreOutcome.MALFORMED, r, e.getMessage());
+            }
+            if (name.isSelfCertifying() && !r.ownedBy(name.selfCertifiedKey())) {
+                return refuse(StoreOutcome.WRONG_OWNER, r, "self-certifying name " + r.name()
+                        + " signed by another key");
+            }
         }
         long nowSeconds = Math.floorDiv(nowMillis, 1000L);
         if (r.expiresAt() <= nowSeconds) {
@@ -107,6 +132,9 @@ public final class RecordPolicy implements ValuePolicy {
             return refuse(StoreOutcome.EXPIRED, r, "lifetime " + (r.expiresAt() - r.issuedAt())
                     + " s exceeds the network's maximum of " + params.maxRecordTtl().toSeconds() + " s");
         }
+        if (known) {
+            return null;
+        }
         if (!name.isSelfCertifying()
                 && !ProofOfWork.verify(r.name(), r.ownerKey(), r.powNonce(), params.nameDifficultyBits())) {
             return refuse(StoreOutcome.BAD_PROOF_OF_WORK, r, "nonce " + r.powNonce() + " does not prove "
@@ -115,6 +143,7 @@ public final class RecordPolicy implements ValuePolicy {
         if (!r.verifySignature()) {
             return refuse(StoreOutcome.BAD_SIGNATURE, r, "signature does not verify");
         }
+        verified.put(digest, r);
         return null;
     }
 
@@ -159,7 +188,14 @@ public final class RecordPolicy implements ValuePolicy {
         return r == null ? 0 : r.expiresAtMillis();
     }
 
-    private static SignedRecord decodeOrNull(byte[] value) {
+    private SignedRecord decodeOrNull(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        SignedRecord known = verified.get(NodeId.hashOf(value));
+        if (known != null) {
+            return known;
+        }
         try {
             return RecordCodec.decode(value);
         } catch (RecordFormatException e) {

@@ -39,7 +39,8 @@ public final class SimNetwork {
     private final VirtualScheduler scheduler = new VirtualScheduler();
     private final Random random;
     private final List<SimNode> nodes = new ArrayList<>();
-    private final Map<InetSocketAddress, SimNode> byAddress = new HashMap<>();
+    // keyed by a well-spread long (IP and port), not InetSocketAddress whose hash clusters for 10.x.y.1 addresses
+    private final Map<Long, SimNode> byAddress = new HashMap<>();
     private final List<Set<Integer>[]> partitions = new ArrayList<>();
     private long delivered;
     private long dropped;
@@ -85,7 +86,7 @@ public final class SimNetwork {
 
     /** Adds a node (not started) with a given identity: for tests that need a chosen id or address. */
     public SimNode addNode(Contact contact, ValuePolicy policy, Supplier<ValueStore> stores, DhtConfig dhtConfig) {
-        if (byAddress.containsKey(contact.address())) {
+        if (byAddress.containsKey(addressKey(contact.address()))) {
             throw new IllegalArgumentException("address taken: " + contact.address());
         }
         return register(nodes.size(), contact, policy, stores, dhtConfig);
@@ -99,7 +100,7 @@ public final class SimNetwork {
         n.store = stores.get();
         n.dht = new DhtNode(dhtConfig, contact, t, scheduler, random, policy, n.store);
         nodes.add(n);
-        byAddress.put(contact.address(), n);
+        byAddress.put(addressKey(contact.address()), n);
         return n;
     }
 
@@ -217,17 +218,25 @@ public final class SimNetwork {
         if (n.alive) {
             return;
         }
-        List<Contact> persisted = n.dht.routingTable().contacts();
-        n.alive = true;
-        n.dht = new DhtNode(n.config, n.contact, n.transport, scheduler, random, n.policy, n.store);
         List<SimNode> live = new ArrayList<>();
         for (SimNode x : nodes) {
             if (x.alive && x != n && x.started) {
                 live.add(x);
             }
         }
+        revive(n, pickBootstrap(live));
+    }
+
+    /** Restarts a killed node with only {@code bootstrap} addresses besides its persisted table (may be empty). */
+    public void revive(SimNode n, List<InetSocketAddress> bootstrap) {
+        if (n.alive) {
+            return;
+        }
+        List<Contact> persisted = n.dht.routingTable().contacts();
+        n.alive = true;
+        n.dht = new DhtNode(n.config, n.contact, n.transport, scheduler, random, n.policy, n.store);
         n.started = true;
-        n.dht.start(pickBootstrap(live), persisted);
+        n.dht.start(bootstrap, persisted);
     }
 
     /** From now on, no message passes between a node of {@code a} and a node of {@code b}. */
@@ -279,6 +288,15 @@ public final class SimNetwork {
         return config.minLatencyMillis() + Math.floorMod(h, span);
     }
 
+    private static long addressKey(InetSocketAddress a) {
+        byte[] ip = a.getAddress().getAddress();
+        long h = ip.length;
+        for (byte b : ip) {
+            h = h * 257 + (b & 0xff);
+        }
+        return mix(h * 65537 + a.getPort());
+    }
+
     private static long mix(long z) {
         // SplitMix64 finalizer
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
@@ -296,7 +314,7 @@ public final class SimNetwork {
     }
 
     void deliver(SimNode from, InetSocketAddress to, byte[] message) {
-        SimNode dest = byAddress.get(to);
+        SimNode dest = byAddress.get(addressKey(to));
         if (!from.alive || dest == null || !dest.alive || message.length > MessageTransport.MAX_MESSAGE
                 || partitioned(from, dest)) {
             drop(from);
@@ -332,7 +350,7 @@ public final class SimNetwork {
 
     /** The node at {@code address}, or null. */
     public SimNode nodeAt(InetSocketAddress address) {
-        return byAddress.get(address);
+        return byAddress.get(addressKey(address));
     }
 
     /** Convenience: a started node's DHT. */

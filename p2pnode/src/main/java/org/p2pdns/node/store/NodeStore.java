@@ -65,6 +65,11 @@ public final class NodeStore implements AutoCloseable {
         }
     }
 
+    /** A store kept in memory only (simulations and tests): nothing survives {@link #close}. */
+    public static NodeStore inMemory() {
+        return new NodeStore(Path.of("(memory)"), new MVStore.Builder().autoCommitDisabled().open());
+    }
+
     /** The store file. */
     public Path file() {
         return file;

@@ -1,7 +1,7 @@
 package org.p2pdns.node.transport;
 
-import com.southernstorm.noise.protocol.HandshakeState;
 import java.nio.charset.StandardCharsets;
+import javax.crypto.BadPaddingException;
 import javax.crypto.ShortBufferException;
 
 /**
@@ -32,25 +32,18 @@ final class NoiseWire {
     static final int TAG = 16;
     static final int TIMESTAMP = 8;
 
-    /** A handshake for {@code protocol} and {@code role} with our static key and the prologue bound to the INIT header. */
-    static HandshakeState newHandshake(String protocol, int role, byte[] localX25519Private, byte[] initHeader) {
-        try {
-            HandshakeState hs = new HandshakeState(protocol, role);
-            hs.getLocalKeyPair().setPrivateKey(localX25519Private, 0);
-            byte[] prologue = new byte[PROLOGUE.length + initHeader.length];
-            System.arraycopy(PROLOGUE, 0, prologue, 0, PROLOGUE.length);
-            System.arraycopy(initHeader, 0, prologue, PROLOGUE.length, initHeader.length);
-            hs.setPrologue(prologue, 0, prologue.length);
-            return hs;
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("noise-java lacks " + protocol, e);
-        }
+    /** The Noise prologue of a handshake: {@link #PROLOGUE} followed by the HANDSHAKE_INIT header. */
+    static byte[] prologue(byte[] initHeader) {
+        byte[] prologue = new byte[PROLOGUE.length + initHeader.length];
+        System.arraycopy(PROLOGUE, 0, prologue, 0, PROLOGUE.length);
+        System.arraycopy(initHeader, 0, prologue, PROLOGUE.length, initHeader.length);
+        return prologue;
     }
 
     /** Writes the next handshake message with {@code payload} at {@code offset}; returns its length. */
-    static int write(HandshakeState hs, byte[] out, int offset, byte[] payload) {
+    static int write(NoiseHandshake hs, byte[] out, int offset, byte[] payload) throws BadPaddingException {
         try {
-            return hs.writeMessage(out, offset, payload, 0, payload.length);
+            return hs.writeMessage(out, offset, payload);
         } catch (ShortBufferException e) {
             throw new IllegalStateException("handshake buffer too small", e);
         }

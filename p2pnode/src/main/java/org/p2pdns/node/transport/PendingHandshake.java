@@ -1,8 +1,8 @@
 package org.p2pdns.node.transport;
 
-import com.southernstorm.noise.protocol.HandshakeState;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import org.p2pdns.node.dht.Contact;
 import org.p2pdns.node.time.Cancellable;
 
@@ -19,11 +19,19 @@ final class PendingHandshake {
     final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     /** IK initiator: the message riding on every attempt's first packet. */
     byte[] piggyback;
-    HandshakeState hs;
-    int localIndex;
+    /**
+     * The handshake state of each attempt still answerable, by the index it was sent with: a late answer to an
+     * earlier attempt completes the handshake too (under load, answers can take longer than the retransmit interval).
+     */
+    final LinkedHashMap<Integer, NoiseHandshake> attempts = new LinkedHashMap<>();
     /** XX responder only: the initiator's index. */
     int remoteIndex;
-    int attempts;
+    int attemptCount;
+    /**
+     * IK initiator: an answer to one attempt completed the handshake; answers to the other attempts still open
+     * sessions (the peer made one for each attempt and may send on any) until the handshake's lifetime ends.
+     */
+    boolean completed;
     Cancellable timer;
 
     PendingHandshake(boolean initiator, int pattern, Contact peer, InetSocketAddress address) {

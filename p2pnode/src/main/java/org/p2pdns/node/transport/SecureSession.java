@@ -23,7 +23,21 @@ final class SecureSession {
     final long establishedMillis;
     final ReplayWindow replay = new ReplayWindow();
     InetSocketAddress address;
+    /**
+     * Whether the peer is known to hold this session: it answered our handshake, finished its own, or sent on it.
+     * An unconfirmed session (its last handshake packet may have been lost) is only used for one handshake lifetime.
+     */
+    boolean confirmed;
     long lastUsedMillis;
+    /** When the peer last sent anything authenticated (on this session or its sibling); establishment counts. */
+    long lastReceivedMillis;
+    /**
+     * When a message was first sent on this session, long after the peer last spoke, without an answer since;
+     * {@link #ANSWERED} when there is none. Sends right after a receipt are replies and expect nothing.
+     */
+    long unansweredSinceMillis = ANSWERED;
+
+    static final long ANSWERED = Long.MIN_VALUE;
     long sendNonce;
 
     SecureSession(int localIndex, int remoteIndex, NodeId peerId, byte[] peerKey, InetSocketAddress address,
@@ -39,6 +53,7 @@ final class SecureSession {
         this.initiatedByUs = initiatedByUs;
         this.establishedMillis = nowMillis;
         this.lastUsedMillis = nowMillis;
+        this.lastReceivedMillis = nowMillis;
     }
 
     void destroy() {

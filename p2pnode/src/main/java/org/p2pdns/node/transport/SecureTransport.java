@@ -3,7 +3,6 @@ package org.p2pdns.node.transport;
 import static org.p2pdns.node.transport.NoiseWire.FINISH_HEADER;
 import static org.p2pdns.node.transport.NoiseWire.INIT_HEADER;
 import static org.p2pdns.node.transport.NoiseWire.DATA_HEADER;
-import static org.p2pdns.node.transport.NoiseWire.IK_PROTOCOL;
 import static org.p2pdns.node.transport.NoiseWire.KEY;
 import static org.p2pdns.node.transport.NoiseWire.PATTERN_IK;
 import static org.p2pdns.node.transport.NoiseWire.PATTERN_XX;
@@ -11,16 +10,13 @@ import static org.p2pdns.node.transport.NoiseWire.RESPONSE_HEADER;
 import static org.p2pdns.node.transport.NoiseWire.TAG;
 import static org.p2pdns.node.transport.NoiseWire.TIMESTAMP;
 import static org.p2pdns.node.transport.NoiseWire.VERSION;
-import static org.p2pdns.node.transport.NoiseWire.XX_PROTOCOL;
 import static org.p2pdns.node.transport.NoiseWire.getInt;
 import static org.p2pdns.node.transport.NoiseWire.getLong;
-import static org.p2pdns.node.transport.NoiseWire.newHandshake;
+import static org.p2pdns.node.transport.NoiseWire.prologue;
 import static org.p2pdns.node.transport.NoiseWire.putInt;
 import static org.p2pdns.node.transport.NoiseWire.putLong;
 import static org.p2pdns.node.transport.NoiseWire.write;
 
-import com.southernstorm.noise.protocol.CipherStatePair;
-import com.southernstorm.noise.protocol.HandshakeState;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -28,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +42,7 @@ import org.p2pdns.node.transport.TransportStats.Counter;
 
 /**
  * Authenticated, encrypted messages between nodes over a {@link DatagramTransport}, with Noise sessions
- * (X25519, ChaCha20-Poly1305, SHA-256; noise-java). The wire format is in docs/protocol-transport.md.
+ * (X25519, ChaCha20-Poly1305, SHA-256; see {@link NoiseHandshake}). The wire format is in docs/protocol-transport.md.
  *
  * <p>To a peer whose key is known ({@link #send}) the handshake is Noise IK and the first message rides on the first
  * handshake packet, so a new peer costs no extra round trip; the responder's reply, if its handler sends one at once,
@@ -85,7 +82,10 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     private final HandshakeRateLimiter rateLimiter;
 
     private final SessionTable sessions;
-    private final LinkedHashMap<Integer, PendingHandshake> pendingByIndex = new LinkedHashMap<>();
+    /** Every answerable attempt's index, to its handshake. */
+    private final Map<Integer, PendingHandshake> pendingByIndex = new HashMap<>();
+    /** Handshakes in progress, oldest first (the one evicted at the limit). */
+    private final LinkedHashSet<PendingHandshake> pendingOrder = new LinkedHashSet<>();
     private final Map<NodeId, PendingHandshake> pendingIkByPeer = new HashMap<>();
     private final Map<InetSocketAddress, PendingHandshake> pendingXxByAddress = new HashMap<>();
     private final LinkedHashMap<NodeId, Long> lastInitTimestamp;
@@ -104,7 +104,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
 
     /**
      * A secure transport for {@code identity} over {@code datagrams}; timers run on {@code scheduler}, session indexes
-     * come from {@code random} (seeded in tests). Noise ephemeral keys come from noise-java's own SecureRandom.
+     * come from {@code random} (seeded in tests). Noise ephemeral keys come from a SecureRandom.
      */
     public SecureTransport(NodeIdentity identity, DatagramTransport datagrams, Scheduler scheduler, Random random,
                            TransportConfig config, TransportStats stats) {
@@ -207,29 +207,32 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             }
         } catch (ShortBufferException e) {
             stats.increment(Counter.MALFORMED);
+        } catch (BadPaddingException e) {
+            // a Diffie-Hellman with a small-order key from the peer gave zero
+            stats.increment(Counter.HANDSHAKE_FAILED);
         } catch (RuntimeException e) {
             internalError("receive from " + from, e);
         }
     }
 
-    /** The session this node sends on to {@code peer}, if one is established. */
+    /** The session this node sends on to {@code peer}, if one is established. Call on the event thread. */
     public Optional<SessionInfo> session(NodeId peer) {
         return sessions.info(peer);
     }
 
-    /** Sessions held (current and previous, all peers). */
+    /** Sessions held (current and older, all peers). Call on the event thread. */
     public int sessionCount() {
         return sessions.sessionCount();
     }
 
-    /** Peers with session state. */
+    /** Peers with session state. Call on the event thread. */
     public int peerCount() {
         return sessions.peerCount();
     }
 
-    /** Handshakes in progress (both roles). */
+    /** Handshakes in progress (both roles). Call on the event thread. */
     public int pendingHandshakes() {
-        return pendingByIndex.size();
+        return pendingOrder.size();
     }
 
     /** Stops timers and forgets every session; the datagram transport stays open (its owner closes it). */
@@ -243,7 +246,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         if (sweepTimer != null) {
             sweepTimer.cancel();
         }
-        for (PendingHandshake p : new ArrayList<>(pendingByIndex.values())) {
+        for (PendingHandshake p : new ArrayList<>(pendingOrder)) {
             removePending(p);
         }
         sessions.clear();
@@ -272,11 +275,12 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             return;
         }
         if (deferPeer != null && deferPeer.equals(id)) {
-            deferred.add(message);
+            defer(message);
             return;
         }
-        SecureSession s = sessions.sendableTo(id, scheduler.nowMillis());
-        if (s != null) {
+        long now = scheduler.nowMillis();
+        SecureSession s = sessions.sendableTo(id, now);
+        if (s != null && !stale(s, now)) {
             sendOn(s, message);
             maybeRekey(s);
             return;
@@ -285,6 +289,9 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         if (p != null) {
             enqueue(p, message);
             return;
+        }
+        if (s != null) {
+            stats.increment(Counter.STALE_REHANDSHAKES);
         }
         byte[] peerKey = to.publicKey();
         if (!NodeId.ofPublicKey(peerKey).equals(id) || x25519Of(id, peerKey) == null) {
@@ -295,7 +302,8 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             stats.increment(Counter.WEAK_ID_DROPPED);
             return;
         }
-        p = new PendingHandshake(true, PATTERN_IK, to, to.address());
+        // a stale session's address is where the peer was last authenticated (it may be behind a NAT)
+        p = new PendingHandshake(true, PATTERN_IK, to, s != null ? s.address : to.address());
         if (message.length <= MAX_IK_PIGGYBACK) {
             p.piggyback = message;
         } else {
@@ -311,12 +319,13 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             return;
         }
         if (deferAddress != null && deferAddress.equals(to)) {
-            deferred.add(message);
+            defer(message);
             return;
         }
         NodeId known = sessions.peerAt(to);
-        SecureSession s = known == null ? null : sessions.sendableTo(known, scheduler.nowMillis());
-        if (s != null && s.address.equals(to)) {
+        long now = scheduler.nowMillis();
+        SecureSession s = known == null ? null : sessions.sendableTo(known, now);
+        if (s != null && s.address.equals(to) && !stale(s, now)) {
             sendOn(s, message);
             maybeRekey(s);
             return;
@@ -333,12 +342,31 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         attempt(p);
     }
 
+    private void defer(byte[] message) {
+        if (deferred.size() >= config.maxQueuedPerHandshake()) {
+            stats.increment(Counter.QUEUED_MESSAGES_DROPPED);
+            return;
+        }
+        deferred.add(message);
+    }
+
     private void enqueue(PendingHandshake p, byte[] message) {
         if (p.queue.size() >= config.maxQueuedPerHandshake()) {
             stats.increment(Counter.QUEUED_MESSAGES_DROPPED);
             return;
         }
         p.queue.add(message);
+    }
+
+    /**
+     * A session is stale when a message sent on it after the peer had been silent for one handshake lifetime has had
+     * no answer of any kind for another: the peer may have restarted and lost the session, so the next message goes
+     * with a new handshake instead (as WireGuard does after its keepalive timeout). Sends soon after a receipt are
+     * taken for replies and start no such clock. Every DHT message is a request or a reply, so a live peer answers.
+     */
+    private boolean stale(SecureSession s, long now) {
+        return s.unansweredSinceMillis != SecureSession.ANSWERED
+                && now - s.unansweredSinceMillis >= config.handshakeLifetime().toMillis();
     }
 
     private void sendOn(SecureSession s, byte[] message) {
@@ -354,7 +382,14 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             throw new IllegalStateException("session packet buffer too small", e);
         }
         s.lastUsedMillis = scheduler.nowMillis();
-        stats.increment(Counter.MESSAGES_SENT);
+        if (message.length > 0) {
+            stats.increment(Counter.MESSAGES_SENT);
+            long now = s.lastUsedMillis;
+            if (s.unansweredSinceMillis == SecureSession.ANSWERED
+                    && now - s.lastReceivedMillis >= config.handshakeLifetime().toMillis()) {
+                s.unansweredSinceMillis = now;
+            }
+        }
         datagrams.send(s.address, out);
     }
 
@@ -364,9 +399,10 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
      */
     private void maybeRekey(SecureSession s) {
         long age = scheduler.nowMillis() - s.establishedMillis;
-        long due = config.rekeyAfter().toMillis() + (s.initiatedByUs ? 0 : config.simultaneityWindow().toMillis());
+        long due = config.rekeyAfter().toMillis() + (s.initiatedByUs ? 0 : config.handshakeLifetime().toMillis());
         if ((age >= due || s.sendNonce >= config.rekeyAfterMessages()) && !pendingIkByPeer.containsKey(s.peerId)) {
-            PendingHandshake p = new PendingHandshake(true, PATTERN_IK, new Contact(s.peerId, s.peerKey, s.address), s.address);
+            PendingHandshake p = new PendingHandshake(true, PATTERN_IK, new Contact(s.peerId, s.peerKey, s.address),
+                    s.address);
             pendingIkByPeer.put(s.peerId, p);
             stats.increment(Counter.REKEYS);
             stats.increment(Counter.HANDSHAKES_INITIATED);
@@ -378,54 +414,60 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
 
     /** Sends a fresh first handshake packet for {@code p} (new ephemeral key, new index) and arms its retry timer. */
     private void attempt(PendingHandshake p) {
-        if (p.hs != null) {
-            p.hs.destroy();
+        int index = newIndex();
+        p.attemptCount++;
+        if (p.attemptCount == 1) {
+            pendingOrder.add(p);
+            evictPendingIfNeeded(p);
         }
-        pendingByIndex.remove(p.localIndex);
-        p.localIndex = newIndex();
-        p.attempts++;
-        pendingByIndex.put(p.localIndex, p);
-        evictPendingIfNeeded(p);
         byte[] header = new byte[INIT_HEADER];
         header[0] = (byte) PacketType.HANDSHAKE_INIT;
         header[1] = (byte) VERSION;
         header[2] = (byte) p.pattern;
-        putInt(header, 3, p.localIndex);
+        putInt(header, 3, index);
         byte[] payload;
-        HandshakeState hs;
+        NoiseHandshake hs;
         if (p.pattern == PATTERN_IK) {
-            hs = newHandshake(IK_PROTOCOL, HandshakeState.INITIATOR, localX25519Private, header);
-            hs.getRemotePublicKey().setPublicKey(x25519Of(p.peer.id(), p.peer.publicKey()), 0);
+            hs = new NoiseHandshake(NoiseHandshake.Pattern.IK, true, prologue(header), localX25519Private,
+                    x25519Of(p.peer.id(), p.peer.publicKey()), null);
             byte[] m = p.piggyback != null ? p.piggyback : new byte[0];
             payload = new byte[KEY + TIMESTAMP + m.length];
             System.arraycopy(localPublicKey, 0, payload, 0, KEY);
             putLong(payload, KEY, nextTimestamp());
             System.arraycopy(m, 0, payload, KEY + TIMESTAMP, m.length);
         } else {
-            hs = newHandshake(XX_PROTOCOL, HandshakeState.INITIATOR, localX25519Private, header);
+            hs = new NoiseHandshake(NoiseHandshake.Pattern.XX, true, prologue(header), localX25519Private, null,
+                    null);
             payload = new byte[0];
         }
-        hs.start();
-        p.hs = hs;
+        p.attempts.put(index, hs);
+        pendingByIndex.put(index, p);
         byte[] out = new byte[DatagramTransport.MAX_DATAGRAM];
         System.arraycopy(header, 0, out, 0, INIT_HEADER);
-        int n = write(hs, out, INIT_HEADER, payload);
-        if (p.piggyback != null && p.attempts == 1) {
+        int n;
+        try {
+            n = write(hs, out, INIT_HEADER, payload);
+        } catch (BadPaddingException e) {
+            // cannot happen: the peer's key was validated as a prime-order point when converted
+            throw new IllegalStateException("X25519 with a validated key gave zero", e);
+        }
+        if (p.piggyback != null && p.attemptCount == 1) {
             stats.increment(Counter.MESSAGES_SENT);
         }
         datagrams.send(p.address, Arrays.copyOf(out, INIT_HEADER + n));
-        int index = p.localIndex;
-        p.timer = scheduler.schedule(config.handshakeRetransmit(), () -> onHandshakeTimer(p, index));
+        // back off: an overloaded peer answers late, and a retry costs it another handshake
+        Duration wait = config.handshakeRetransmit().multipliedBy(1L << (p.attemptCount - 1));
+        p.timer = scheduler.schedule(wait, () -> onHandshakeTimer(p));
     }
 
-    private void onHandshakeTimer(PendingHandshake p, int index) {
-        if (pendingByIndex.get(index) != p) {
+    private void onHandshakeTimer(PendingHandshake p) {
+        if (!pendingOrder.contains(p) || p.completed) {
             return;
         }
-        if (p.attempts >= config.handshakeAttempts()) {
+        if (p.attemptCount >= config.handshakeAttempts()) {
             stats.increment(Counter.HANDSHAKE_TIMEOUTS);
             stats.add(Counter.QUEUED_MESSAGES_DROPPED, p.queuedCount());
-            LOG.debug("handshake to {} timed out after {} attempts", p.address, p.attempts);
+            LOG.debug("handshake to {} timed out after {} attempts", p.address, p.attemptCount);
             removePending(p);
             return;
         }
@@ -433,7 +475,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         attempt(p);
     }
 
-    private void onResponse(InetSocketAddress from, byte[] packet) throws ShortBufferException {
+    private void onResponse(InetSocketAddress from, byte[] packet) throws BadPaddingException {
         if (packet.length < RESPONSE_HEADER + KEY + TAG) {
             stats.increment(Counter.MALFORMED);
             return;
@@ -443,43 +485,58 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             return;
         }
         int remoteIndex = getInt(packet, 2);
-        PendingHandshake p = pendingByIndex.get(getInt(packet, 6));
-        if (p == null || !p.initiator || p.hs == null) {
+        int localIndex = getInt(packet, 6);
+        PendingHandshake p = pendingByIndex.get(localIndex);
+        NoiseHandshake hs = p == null ? null : p.attempts.get(localIndex);
+        if (hs == null || !p.initiator) {
             stats.increment(Counter.HANDSHAKE_UNKNOWN);
             return;
         }
-        HandshakeState hs = p.hs;
-        byte[] payload = new byte[packet.length];
-        int n;
+        byte[] payload;
         try {
-            n = hs.readMessage(packet, RESPONSE_HEADER, packet.length - RESPONSE_HEADER, payload, 0);
-        } catch (BadPaddingException | IllegalStateException e) {
-            // the handshake state is spent; the retry timer starts a fresh attempt
+            payload = hs.readMessage(packet, RESPONSE_HEADER, packet.length - RESPONSE_HEADER);
+        } catch (BadPaddingException e) {
+            // this attempt's state is spent; other attempts, and the retry timer, are not affected
             stats.increment(Counter.HANDSHAKE_FAILED);
-            hs.destroy();
-            p.hs = null;
+            forgetAttempt(p, localIndex);
             return;
         }
         if (p.pattern == PATTERN_IK) {
-            if (hs.getAction() != HandshakeState.SPLIT) {
-                stats.increment(Counter.MALFORMED);
-                return;
+            NoiseHandshake.Split keys = hs.split();
+            p.attempts.remove(localIndex);
+            pendingByIndex.remove(localIndex);
+            boolean first = !p.completed;
+            if (first) {
+                p.completed = true;
+                pendingIkByPeer.remove(p.peer.id(), p);
+                p.timer.cancel();
+                p.timer = scheduler.schedule(config.handshakeLifetime(), () -> removePending(p));
             }
-            CipherStatePair pair = hs.split();
-            removePending(p);
-            SecureSession s = new SecureSession(p.localIndex, remoteIndex, p.peer.id(), p.peer.publicKey(), from,
-                    pair.getSender(), pair.getReceiver(), identity.id(), true, scheduler.nowMillis());
-            stats.increment(Counter.HANDSHAKES_COMPLETED);
+            if (p.attempts.isEmpty()) {
+                removePending(p);
+            }
+            SecureSession s = new SecureSession(localIndex, remoteIndex, p.peer.id(), p.peer.publicKey(), from,
+                    keys.sender(), keys.receiver(), identity.id(), true, scheduler.nowMillis());
+            s.confirmed = true;
+            if (first) {
+                stats.increment(Counter.HANDSHAKES_COMPLETED);
+            }
             install(s);
-            if (n > 0) {
-                deliver(s, from, Arrays.copyOf(payload, n));
+            if (payload.length > 0 && first) {
+                deliver(s, from, payload);
+            } else if (payload.length > 0) {
+                stats.increment(Counter.DUPLICATE_REPLIES_DROPPED);
             }
-            flush(p, s);
+            if (first) {
+                flush(p, s);
+            }
+            confirmLater(s);
             return;
         }
         // XX: the responder's payload is its Ed25519 key
-        if (n != KEY || hs.getAction() != HandshakeState.WRITE_MESSAGE) {
+        if (payload.length != KEY) {
             stats.increment(Counter.MALFORMED);
+            forgetAttempt(p, localIndex);
             return;
         }
         byte[] edKey = Arrays.copyOf(payload, KEY);
@@ -498,10 +555,10 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         out[1] = (byte) VERSION;
         putInt(out, 2, remoteIndex);
         write(hs, out, FINISH_HEADER, finishPayload);
-        CipherStatePair pair = hs.split();
+        NoiseHandshake.Split keys = hs.split();
         removePending(p);
-        SecureSession s = new SecureSession(p.localIndex, remoteIndex, peerId, edKey, from, pair.getSender(),
-                pair.getReceiver(), identity.id(), true, scheduler.nowMillis());
+        SecureSession s = new SecureSession(localIndex, remoteIndex, peerId, edKey, from, keys.sender(),
+                keys.receiver(), identity.id(), true, scheduler.nowMillis());
         stats.increment(Counter.HANDSHAKES_COMPLETED);
         install(s);
         if (first.length > 0) {
@@ -520,7 +577,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
 
     // ---------------------------------------------------------------------------------------------------- responder
 
-    private void onInit(InetSocketAddress from, byte[] packet) throws ShortBufferException {
+    private void onInit(InetSocketAddress from, byte[] packet) throws BadPaddingException {
         if (packet.length < INIT_HEADER + KEY) {
             stats.increment(Counter.MALFORMED);
             return;
@@ -542,13 +599,11 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
         int remoteIndex = getInt(packet, 3);
         byte[] header = Arrays.copyOf(packet, INIT_HEADER);
-        HandshakeState hs = newHandshake(pattern == PATTERN_IK ? IK_PROTOCOL : XX_PROTOCOL, HandshakeState.RESPONDER,
-                localX25519Private, header);
-        hs.start();
-        byte[] payload = new byte[packet.length];
-        int n;
+        NoiseHandshake hs = new NoiseHandshake(pattern == PATTERN_IK ? NoiseHandshake.Pattern.IK
+                : NoiseHandshake.Pattern.XX, false, prologue(header), localX25519Private, null, null);
+        byte[] payload;
         try {
-            n = hs.readMessage(packet, INIT_HEADER, packet.length - INIT_HEADER, payload, 0);
+            payload = hs.readMessage(packet, INIT_HEADER, packet.length - INIT_HEADER);
         } catch (BadPaddingException e) {
             stats.increment(Counter.HANDSHAKE_FAILED);
             hs.destroy();
@@ -557,13 +612,14 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         if (pattern == PATTERN_XX) {
             respondXx(from, hs, remoteIndex);
         } else {
-            respondIk(from, hs, remoteIndex, payload, n);
+            respondIk(from, hs, remoteIndex, payload);
         }
     }
 
-    private void respondIk(InetSocketAddress from, HandshakeState hs, int remoteIndex, byte[] payload, int n)
-            throws ShortBufferException {
-        if (n < KEY + TIMESTAMP || hs.getAction() != HandshakeState.WRITE_MESSAGE) {
+    private void respondIk(InetSocketAddress from, NoiseHandshake hs, int remoteIndex, byte[] payload)
+            throws BadPaddingException {
+        int n = payload.length;
+        if (n < KEY + TIMESTAMP) {
             stats.increment(Counter.MALFORMED);
             hs.destroy();
             return;
@@ -604,9 +660,9 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         putInt(out, 2, localIndex);
         putInt(out, 6, remoteIndex);
         write(hs, out, RESPONSE_HEADER, first);
-        CipherStatePair pair = hs.split();
-        SecureSession s = new SecureSession(localIndex, remoteIndex, peerId, edKey, from, pair.getSender(),
-                pair.getReceiver(), peerId, false, scheduler.nowMillis());
+        NoiseHandshake.Split keys = hs.split();
+        SecureSession s = new SecureSession(localIndex, remoteIndex, peerId, edKey, from, keys.sender(),
+                keys.receiver(), peerId, false, scheduler.nowMillis());
         stats.increment(Counter.HANDSHAKES_ACCEPTED);
         install(s);
         if (first.length > 0) {
@@ -618,35 +674,30 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
     }
 
-    private void respondXx(InetSocketAddress from, HandshakeState hs, int remoteIndex) throws ShortBufferException {
-        if (hs.getAction() != HandshakeState.WRITE_MESSAGE) {
-            stats.increment(Counter.MALFORMED);
-            hs.destroy();
-            return;
-        }
+    private void respondXx(InetSocketAddress from, NoiseHandshake hs, int remoteIndex) throws BadPaddingException {
         PendingHandshake p = new PendingHandshake(false, PATTERN_XX, null, from);
-        p.hs = hs;
         p.remoteIndex = remoteIndex;
-        p.localIndex = newIndex();
-        p.attempts = 1;
+        p.attemptCount = 1;
+        int index = newIndex();
         byte[] out = new byte[RESPONSE_HEADER + KEY + (KEY + TAG) + (KEY + TAG)];
         out[0] = (byte) PacketType.HANDSHAKE_RESPONSE;
         out[1] = (byte) VERSION;
-        putInt(out, 2, p.localIndex);
+        putInt(out, 2, index);
         putInt(out, 6, remoteIndex);
         write(hs, out, RESPONSE_HEADER, localPublicKey);
-        pendingByIndex.put(p.localIndex, p);
+        p.attempts.put(index, hs);
+        pendingByIndex.put(index, p);
+        pendingOrder.add(p);
         evictPendingIfNeeded(p);
-        int index = p.localIndex;
-        p.timer = scheduler.schedule(config.simultaneityWindow(), () -> {
-            if (pendingByIndex.get(index) == p) {
+        p.timer = scheduler.schedule(config.handshakeLifetime(), () -> {
+            if (pendingOrder.contains(p)) {
                 removePending(p);
             }
         });
         datagrams.send(from, out);
     }
 
-    private void onFinish(InetSocketAddress from, byte[] packet) throws ShortBufferException {
+    private void onFinish(InetSocketAddress from, byte[] packet) throws BadPaddingException {
         if (packet.length < FINISH_HEADER + (KEY + TAG) + (KEY + TAG)) {
             stats.increment(Counter.MALFORMED);
             return;
@@ -655,22 +706,23 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             stats.increment(Counter.BAD_VERSION);
             return;
         }
-        PendingHandshake p = pendingByIndex.get(getInt(packet, 2));
-        if (p == null || p.initiator || p.hs == null) {
+        int localIndex = getInt(packet, 2);
+        PendingHandshake p = pendingByIndex.get(localIndex);
+        NoiseHandshake hs = p == null ? null : p.attempts.get(localIndex);
+        if (hs == null || p.initiator) {
             stats.increment(Counter.HANDSHAKE_UNKNOWN);
             return;
         }
-        HandshakeState hs = p.hs;
-        byte[] payload = new byte[packet.length];
-        int n;
+        byte[] payload;
         try {
-            n = hs.readMessage(packet, FINISH_HEADER, packet.length - FINISH_HEADER, payload, 0);
-        } catch (BadPaddingException | IllegalStateException e) {
+            payload = hs.readMessage(packet, FINISH_HEADER, packet.length - FINISH_HEADER);
+        } catch (BadPaddingException e) {
             stats.increment(Counter.HANDSHAKE_FAILED);
             removePending(p);
             return;
         }
-        if (n < KEY || hs.getAction() != HandshakeState.SPLIT) {
+        int n = payload.length;
+        if (n < KEY) {
             stats.increment(Counter.MALFORMED);
             removePending(p);
             return;
@@ -681,21 +733,38 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             removePending(p);
             return;
         }
-        CipherStatePair pair = hs.split();
+        NoiseHandshake.Split keys = hs.split();
         removePending(p);
-        SecureSession s = new SecureSession(p.localIndex, p.remoteIndex, peerId, edKey, from, pair.getSender(),
-                pair.getReceiver(), peerId, false, scheduler.nowMillis());
+        SecureSession s = new SecureSession(localIndex, p.remoteIndex, peerId, edKey, from, keys.sender(),
+                keys.receiver(), peerId, false, scheduler.nowMillis());
+        s.confirmed = true;
         stats.increment(Counter.HANDSHAKES_ACCEPTED);
         install(s);
         if (n > KEY) {
             deliver(s, from, Arrays.copyOfRange(payload, KEY, n));
         }
+        confirmLater(s);
+    }
+
+    /**
+     * The peer's end of {@code s} stays unconfirmed until something arrives on it; if nothing has been sent on it one
+     * retransmit interval from now, an empty packet confirms it (as WireGuard's keepalive), so the peer can use the
+     * session later instead of starting a handshake of its own.
+     */
+    private void confirmLater(SecureSession s) {
+        scheduler.schedule(config.handshakeRetransmit(), () -> {
+            if (!closed && s.sendNonce == 0 && sessions.byIndex(s.localIndex) == s
+                    && sessions.sendable(s, scheduler.nowMillis())) {
+                stats.increment(Counter.KEEPALIVES_SENT);
+                sendOn(s, new byte[0]);
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------------- sessions
 
     private void onData(InetSocketAddress from, byte[] packet) throws ShortBufferException {
-        if (packet.length < DATA_HEADER + TAG + 1) {
+        if (packet.length < DATA_HEADER + TAG) {
             stats.increment(Counter.MALFORMED);
             return;
         }
@@ -725,9 +794,14 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
         s.replay.update(nonce);
         s.lastUsedMillis = now;
-        sessions.received(s);
+        s.confirmed = true;
+        sessions.received(s, now);
         if (!s.address.equals(from)) {
             sessions.roam(s, from);
+        }
+        if (plain.length == 0) {
+            stats.increment(Counter.KEEPALIVES_RECEIVED);
+            return;
         }
         deliver(s, from, plain);
     }
@@ -743,8 +817,8 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     }
 
     private void evictPendingIfNeeded(PendingHandshake keep) {
-        while (pendingByIndex.size() > config.maxPendingHandshakes()) {
-            PendingHandshake eldest = pendingByIndex.values().iterator().next();
+        while (pendingOrder.size() > config.maxPendingHandshakes()) {
+            PendingHandshake eldest = pendingOrder.iterator().next();
             if (eldest == keep) {
                 return;
             }
@@ -754,21 +828,31 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
     }
 
+    /** Drops one attempt whose state is spent; the handshake goes on with its other attempts and its timer. */
+    private void forgetAttempt(PendingHandshake p, int index) {
+        NoiseHandshake hs = p.attempts.remove(index);
+        if (hs != null) {
+            hs.destroy();
+        }
+        pendingByIndex.remove(index);
+    }
+
     private void removePending(PendingHandshake p) {
-        pendingByIndex.remove(p.localIndex);
+        pendingOrder.remove(p);
         if (p.timer != null) {
             p.timer.cancel();
         }
+        for (Map.Entry<Integer, NoiseHandshake> e : p.attempts.entrySet()) {
+            pendingByIndex.remove(e.getKey());
+            e.getValue().destroy();
+        }
+        p.attempts.clear();
         if (p.initiator) {
             if (p.pattern == PATTERN_IK) {
                 pendingIkByPeer.remove(p.peer.id(), p);
             } else {
                 pendingXxByAddress.remove(p.address, p);
             }
-        }
-        if (p.hs != null) {
-            p.hs.destroy();
-            p.hs = null;
         }
     }
 
@@ -813,16 +897,15 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
      * Checks the Ed25519 key a handshake payload claims against the X25519 static key the handshake authenticated, and
      * the id's proof of work. Returns the peer's id, or null (counted) when it fails.
      */
-    private NodeId authenticatePeer(byte[] edKey, HandshakeState hs) {
+    private NodeId authenticatePeer(byte[] edKey, NoiseHandshake hs) {
         NodeId id = NodeId.ofPublicKey(edKey);
         byte[] x = x25519Of(id, edKey);
         if (x == null || id.equals(identity.id())) {
             stats.increment(Counter.INVALID_PEER_KEY);
             return null;
         }
-        byte[] remoteStatic = new byte[KEY];
-        hs.getRemotePublicKey().getPublicKey(remoteStatic, 0);
-        if (!MessageDigest.isEqual(x, remoteStatic)) {
+        byte[] remoteStatic = hs.remoteStaticKey();
+        if (remoteStatic == null || !MessageDigest.isEqual(x, remoteStatic)) {
             stats.increment(Counter.HANDSHAKE_KEY_MISMATCH);
             return null;
         }

@@ -1,6 +1,7 @@
 package org.p2pdns.node.transport;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -11,15 +12,22 @@ import org.p2pdns.node.transport.TransportStats.Counter;
 
 /**
  * The established sessions of a {@link SecureTransport}: by local index (to decrypt) and by peer (to send), with each
- * peer's current and previous session, the peer last seen at each address, least-recently-used eviction and expiry.
+ * peer's current session and a few older ones, the peer last seen at each address, least-recently-used eviction and
+ * expiry.
  * Event thread only.
  */
 final class SessionTable {
 
-    /** The sessions with one peer: current (used to send) and previous (still accepted while the peer switches). */
+    /**
+     * Older sessions kept per peer to receive on while the peer switches: enough for one per attempt of a handshake
+     * answered several times (the peer may send on any of them) plus the session it replaced.
+     */
+    static final int OLDER_KEPT = 3;
+
+    /** The sessions with one peer: current (used to send) and older ones, newest first (still accepted). */
     private static final class PeerState {
         SecureSession current;
-        SecureSession previous;
+        final ArrayDeque<SecureSession> older = new ArrayDeque<>(2);
     }
 
     private final TransportConfig config;
@@ -42,10 +50,18 @@ final class SessionTable {
         return byIndex.containsKey(index);
     }
 
-    /** The session to send on to {@code peer} if it can still send at {@code now}, or null. Marks the peer used. */
+    /**
+     * The session to send on to {@code peer} at {@code now}, or null: it must be young enough, and either confirmed or
+     * within one handshake lifetime of its establishment (after that, an unconfirmed session is presumed half-open and
+     * a new handshake is better than sending into it). Marks the peer used.
+     */
     SecureSession sendableTo(NodeId peer, long now) {
         PeerState ps = peers.get(peer);
-        return ps != null && ps.current != null && sendable(ps.current, now) ? ps.current : null;
+        if (ps == null || ps.current == null || !sendable(ps.current, now)) {
+            return null;
+        }
+        SecureSession s = ps.current;
+        return s.confirmed || now - s.establishedMillis < config.handshakeLifetime().toMillis() ? s : null;
     }
 
     /** The peer whose session last used {@code address}, or null. */
@@ -79,15 +95,14 @@ final class SessionTable {
         }
         SecureSession cur = ps.current;
         boolean keepCurrent = cur != null && sendable(cur, now)
-                && s.establishedMillis - cur.establishedMillis < config.simultaneityWindow().toMillis()
+                && s.establishedMillis - cur.establishedMillis < config.handshakeLifetime().toMillis()
                 && cur.initiatorId.compareTo(s.initiatorId) < 0;
-        if (ps.previous != null) {
-            drop(ps.previous);
-        }
         if (keepCurrent) {
-            ps.previous = s;
+            keepOlder(ps, s);
         } else {
-            ps.previous = cur;
+            if (cur != null) {
+                keepOlder(ps, cur);
+            }
             ps.current = s;
         }
         peerByAddress.put(ps.current.address, s.peerId);
@@ -96,10 +111,9 @@ final class SessionTable {
             Iterator<Map.Entry<NodeId, PeerState>> it = peers.entrySet().iterator();
             Map.Entry<NodeId, PeerState> eldest = it.next();
             it.remove();
-            for (SecureSession old : new SecureSession[] {eldest.getValue().current, eldest.getValue().previous}) {
-                if (old != null) {
-                    forget(eldest.getKey(), old);
-                }
+            forget(eldest.getKey(), eldest.getValue().current);
+            for (SecureSession old : eldest.getValue().older) {
+                forget(eldest.getKey(), old);
             }
             stats.increment(Counter.SESSIONS_EVICTED);
         }
@@ -107,15 +121,25 @@ final class SessionTable {
     }
 
     /**
-     * Notes that an authenticated packet arrived on {@code s}. If {@code s} is the peer's previous session but newer
-     * than the current one, the peer evidently sends on it (it restarted, or lost the session the tie-break kept), so
-     * it becomes the session to send on.
+     * Notes that an authenticated packet arrived on {@code s}: the peer is answering. If {@code s} is one of the peer's
+     * older sessions and is newer than the current one, or the current one is unconfirmed (maybe half-open), the
+     * peer evidently sends on {@code s} (it restarted, lost the session the tie-break kept, or our handshake answer to
+     * it was lost), so {@code s} becomes the session to send on.
      */
-    void received(SecureSession s) {
+    void received(SecureSession s, long now) {
         PeerState ps = peers.get(s.peerId);
-        if (ps != null && ps.previous == s && ps.current != null
-                && s.establishedMillis > ps.current.establishedMillis) {
-            ps.previous = ps.current;
+        if (ps == null || ps.current == null) {
+            return;
+        }
+        ps.current.unansweredSinceMillis = SecureSession.ANSWERED;
+        ps.current.lastReceivedMillis = now;
+        for (SecureSession x : ps.older) {
+            x.unansweredSinceMillis = SecureSession.ANSWERED;
+            x.lastReceivedMillis = now;
+        }
+        if (ps.current != s && (s.establishedMillis > ps.current.establishedMillis || !ps.current.confirmed)
+                && ps.older.remove(s)) {
+            ps.older.addFirst(ps.current);
             ps.current = s;
         }
     }
@@ -143,14 +167,16 @@ final class SessionTable {
         while (it.hasNext()) {
             Map.Entry<NodeId, PeerState> e = it.next();
             PeerState ps = e.getValue();
-            if (ps.previous != null && expired(ps.previous, now)) {
-                expire(e.getKey(), ps.previous);
-                ps.previous = null;
+            for (Iterator<SecureSession> o = ps.older.iterator(); o.hasNext(); ) {
+                SecureSession x = o.next();
+                if (expired(x, now)) {
+                    expire(e.getKey(), x);
+                    o.remove();
+                }
             }
             if (ps.current != null && expired(ps.current, now)) {
                 expire(e.getKey(), ps.current);
-                ps.current = ps.previous;
-                ps.previous = null;
+                ps.current = ps.older.pollFirst();
             }
             if (ps.current == null) {
                 it.remove();
@@ -185,6 +211,13 @@ final class SessionTable {
         byIndex.clear();
         peers.clear();
         peerByAddress.clear();
+    }
+
+    private void keepOlder(PeerState ps, SecureSession s) {
+        ps.older.addFirst(s);
+        while (ps.older.size() > OLDER_KEPT) {
+            drop(ps.older.removeLast());
+        }
     }
 
     private boolean expired(SecureSession s, long now) {

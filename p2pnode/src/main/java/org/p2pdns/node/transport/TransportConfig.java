@@ -13,10 +13,12 @@ import org.p2pdns.node.config.NetworkParams;
  * @param rejectAfter            a session older than this is not used any more in either direction (default 3 min)
  * @param rekeyAfterMessages     a session that has sent this many messages starts a new handshake (default 2^20)
  * @param idleTimeout            a session neither sending nor receiving for this long is discarded (default 5 min)
- * @param handshakeRetransmit    wait before a handshake attempt is retried with a fresh ephemeral key (default 1 s)
- * @param handshakeAttempts      attempts before a handshake fails and its queued messages are dropped (default 3)
+ * @param handshakeRetransmit    wait before the first retry of a handshake (with a fresh ephemeral key); each later
+ *                               retry waits twice as long as the one before (default 1 s: retries after 1 s and 3 s)
+ * @param handshakeAttempts      attempts before a handshake fails and its queued messages are dropped (default 3: it
+ *                               fails 7 s after it started)
  * @param maxPeers               peers with session state kept at once; the least recently used is evicted
- *                               (default 4096; each peer holds at most two sessions: current and previous)
+ *                               (default 4096; each peer holds a current session and at most 3 older ones)
  * @param maxPendingHandshakes   handshakes in progress kept at once, both roles; the oldest is evicted (default 512)
  * @param maxQueuedPerHandshake  messages queued behind one pending handshake; more are dropped (default 64)
  * @param handshakesPerSecondPerIp  handshake initiations answered per second from one source IP (default 50)
@@ -110,9 +112,12 @@ public record TransportConfig(int idDifficultyBits, Duration rekeyAfter, Duratio
                 handshakeBurstPerIp);
     }
 
-    /** How long two sessions with one peer count as simultaneous (for the tie-break): one handshake's lifetime. */
-    Duration simultaneityWindow() {
-        return handshakeRetransmit.multipliedBy(handshakeAttempts);
+    /**
+     * How long a handshake can be in flight: retransmit × (2^attempts − 1), 7 s by default. Two sessions with one peer
+     * opened within it count as simultaneous; an unconfirmed or unanswered session is trusted for that long.
+     */
+    Duration handshakeLifetime() {
+        return handshakeRetransmit.multipliedBy((1L << handshakeAttempts) - 1);
     }
 
     private static void requirePositive(Duration d, String name) {

@@ -58,6 +58,11 @@ public final class TransportStats {
         HANDSHAKE_REPLAYED,
         /** Handshake initiations refused by the per-source-IP rate limit. */
         HANDSHAKE_RATE_LIMITED,
+        /**
+         * Replies riding on the answer to a retransmitted handshake attempt after an earlier attempt completed: they
+         * answer the retransmitted copy of a message already answered.
+         */
+        DUPLICATE_REPLIES_DROPPED,
         /** Handshake responses or finishes for no pending handshake. */
         HANDSHAKE_UNKNOWN,
         /** Peers whose node id lacks the network's proof of work. */
@@ -76,6 +81,10 @@ public final class TransportStats {
         UNKNOWN_SESSION,
         /** Session packets for a session past its reject-after age. */
         EXPIRED_SESSION,
+        /** Empty session packets sent to confirm a new session to its responder. */
+        KEEPALIVES_SENT,
+        /** Empty session packets received (they confirm the session; nothing is delivered). */
+        KEEPALIVES_RECEIVED,
         /** Sessions established (both roles). */
         SESSIONS_ESTABLISHED,
         /** Sessions discarded because they expired or sat idle. */
@@ -84,6 +93,8 @@ public final class TransportStats {
         SESSIONS_EVICTED,
         /** Pending handshakes evicted to stay under the pending limit. */
         PENDING_EVICTED,
+        /** New handshakes started because a session's peer stopped answering (it may have restarted). */
+        STALE_REHANDSHAKES,
         /** Rekey handshakes started because a session grew old or used many nonces. */
         REKEYS,
         /** Sessions whose peer address changed to where authenticated packets now come from. */

@@ -50,7 +50,7 @@ public final class UdpTransport implements DatagramTransport {
                 .channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_REQUEST)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_BUFFER))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_BUFFER))
                 .handler(new Inbound());
         try {
             this.channel = b.bind(bindTo).sync().channel();

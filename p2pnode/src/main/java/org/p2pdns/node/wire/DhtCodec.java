@@ -157,9 +157,11 @@ public final class DhtCodec {
                 if (len > ErrorMessage.MAX_REASON_BYTES) {
                     throw new WireException(WireException.Error.TOO_LARGE, "reason of " + len + " bytes");
                 }
-                String reason = new String(r.bytes(len, "reason"), StandardCharsets.UTF_8);
-                if (reason.getBytes(StandardCharsets.UTF_8).length > ErrorMessage.MAX_REASON_BYTES) {
-                    // invalid UTF-8 expands to replacement characters; refuse rather than carry it
+                String reason;
+                try {
+                    reason = StandardCharsets.UTF_8.newDecoder()
+                            .decode(java.nio.ByteBuffer.wrap(r.bytes(len, "reason"))).toString();
+                } catch (java.nio.charset.CharacterCodingException e) {
                     throw new WireException(WireException.Error.BAD_FIELD, "reason is not valid UTF-8");
                 }
                 yield new ErrorMessage(id, c, reason);
@@ -167,6 +169,31 @@ public final class DhtCodec {
         };
         r.end();
         return m;
+    }
+
+    /** Encodes {@code contacts} as a 2-byte count followed by the contacts (the layout NODES uses for each contact). */
+    public static byte[] encodeContactList(List<Contact> contacts) {
+        if (contacts.size() > 0xffff) {
+            throw new IllegalArgumentException("too many contacts: " + contacts.size());
+        }
+        WireWriter w = new WireWriter();
+        w.u16(contacts.size());
+        for (Contact c : contacts) {
+            w.contact(c);
+        }
+        return w.toBytes();
+    }
+
+    /** Decodes what {@link #encodeContactList} wrote; the whole input must be consumed. */
+    public static List<Contact> decodeContactList(byte[] bytes) throws WireException {
+        WireReader r = new WireReader(bytes);
+        int n = r.u16("contact count");
+        List<Contact> out = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            out.add(r.contact());
+        }
+        r.end();
+        return out;
     }
 
     /** Reads just the header: the request id of {@code msg} if it has a valid header, else -1 is not usable. */

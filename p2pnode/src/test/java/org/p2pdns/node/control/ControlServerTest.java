@@ -109,7 +109,7 @@ class ControlServerTest {
 
         PublishReply p = c.publish(new PublishRequest("example.p2p", List.of(
                 new ResolveReply.Rr("example.p2p.", "A", 300, "10.0.0.9"),
-                new ResolveReply.Rr("example.p2p.", "MX", 300, "10 mail.example.p2p.")), 300));
+                new ResolveReply.Rr("example.p2p.", "MX", 300, "10 mail.example.p2p.")), 300, null));
         assertEquals(PublishReply.PublishStatus.PUBLISHED, p.status());
         assertEquals(2, node.published.get(0).size());
         assertEquals("10 mail.example.p2p.", node.published.get(0).get(1).rdataToString());
@@ -139,13 +139,13 @@ class ControlServerTest {
     void badRequestsGetClearErrors() throws Exception {
         ControlClient c = ControlClient.forDataDir(dir, Duration.ofSeconds(5));
         ControlException e = assertThrows(ControlException.class, () -> c.publish(new PublishRequest("example.p2p",
-                List.of(new ResolveReply.Rr("example.p2p.", "A", 300, "not-an-ip")), 300)));
+                List.of(new ResolveReply.Rr("example.p2p.", "A", 300, "not-an-ip")), 300, null)));
         assertEquals(ControlException.Kind.BAD_REQUEST, e.kind(), e.getMessage());
         assertTrue(e.getMessage().contains("A record"), e.getMessage());
         e = assertThrows(ControlException.class, () -> c.publish(new PublishRequest("example.p2p",
-                List.of(new ResolveReply.Rr("example.p2p.", "BOGUS", 300, "x")), 300)));
+                List.of(new ResolveReply.Rr("example.p2p.", "BOGUS", 300, "x")), 300, null)));
         assertTrue(e.getMessage().contains("unknown record type"), e.getMessage());
-        e = assertThrows(ControlException.class, () -> c.publish(new PublishRequest("example.p2p", List.of(), 300)));
+        e = assertThrows(ControlException.class, () -> c.publish(new PublishRequest("example.p2p", List.of(), 300, null)));
         assertEquals(ControlException.Kind.BAD_REQUEST, e.kind());
         assertTrue(node.published.isEmpty());
         String token = ControlFiles.readToken(dir);

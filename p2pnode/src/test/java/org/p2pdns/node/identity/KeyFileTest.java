@@ -51,6 +51,20 @@ class KeyFileTest {
     }
 
     @Test
+    void loadOrGenerateChecksTheNetworksProofOfWork() throws Exception {
+        Path dir = tmp.resolve("data");
+        NodeIdentity id = KeyFile.loadOrGenerate(dir, 6, new Random(4), IdProofOfWork.Progress.NONE);
+        assertTrue(id.satisfies(6));
+        assertEquals(id, KeyFile.loadOrGenerate(dir, 6, new Random(5), IdProofOfWork.Progress.NONE));
+        byte[] before = Files.readAllBytes(KeyFile.inDataDir(dir));
+        int work = IdProofOfWork.workBits(id.id());
+        KeyFileException e = assertThrows(KeyFileException.class,
+                () -> KeyFile.loadOrGenerate(dir, work + 1, new Random(5), IdProofOfWork.Progress.NONE));
+        assertTrue(e.getMessage().contains("requires " + (work + 1)), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(KeyFile.inDataDir(dir)));
+    }
+
+    @Test
     void createNeverOverwrites() throws Exception {
         Path file = tmp.resolve("node.key");
         KeyFile.create(file, NodeIdentity.generate(new Random(1)));

@@ -56,7 +56,11 @@ class OwnerKeyringTest {
         NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> ring.load("nope"));
         assertTrue(missing.getMessage().contains("no owner key with alias 'nope'"));
         String text = ring.export("a");
-        String wrongPub = text.replaceFirst("public: .", "public: 7");
+        // change the first character of the public key to a different one (a fixed replacement would be a no-op
+        // whenever the random key already starts with it)
+        int at = text.indexOf("public: ") + "public: ".length();
+        char first = text.charAt(at);
+        String wrongPub = text.substring(0, at) + (first == '7' ? '6' : '7') + text.substring(at + 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ring.importKey(wrongPub, "b"));
         assertTrue(e.getMessage().contains("does not match"), e.getMessage());

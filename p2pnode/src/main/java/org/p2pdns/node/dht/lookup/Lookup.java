@@ -34,10 +34,12 @@ public final class Lookup {
 
     private static final class Peer {
         final Contact contact;
+        final int depth;
         PeerState state = PeerState.HEARD;
 
-        Peer(Contact contact) {
+        Peer(Contact contact, int depth) {
             this.contact = contact;
+            this.depth = depth;
         }
     }
 
@@ -51,6 +53,8 @@ public final class Lookup {
     private final TreeMap<NodeId, Peer> peers = new TreeMap<>();
     private int inFlight;
     private int queried;
+    private NodeId best;
+    private int stalled;
 
     /**
      * @param claimed shared by the paths of a disjoint lookup (a peer claimed by one path is skipped by the others);
@@ -64,15 +68,16 @@ public final class Lookup {
         this.capacity = 8 * k;
         this.claimed = claimed;
         for (Contact c : seeds) {
-            add(c);
+            add(c, 1);
         }
+        best = peers.isEmpty() ? null : peers.firstKey();
     }
 
     public NodeId target() {
         return target;
     }
 
-    private void add(Contact c) {
+    private void add(Contact c, int depth) {
         if (c.id().equals(self)) {
             return;
         }
@@ -91,15 +96,17 @@ public final class Lookup {
             }
             peers.pollLastEntry();
         }
-        peers.put(d, new Peer(c));
+        peers.put(d, new Peer(c, depth));
     }
 
     /** The peers to query now (each marked WAITING); empty when the in-flight limit is reached or none is left. */
     public List<Contact> next() {
         List<Contact> out = new ArrayList<>();
         int live = 0;
+        // after alpha replies in a row brought nobody closer, ask all of the k closest at once (Kademlia's final round)
+        int parallelism = stalled >= alpha ? k : alpha;
         for (Peer p : peers.values()) {
-            if (live >= k || inFlight >= alpha) {
+            if (live >= k || inFlight >= parallelism) {
                 break;
             }
             if (p.state == PeerState.UNREACHABLE) {
@@ -128,8 +135,16 @@ public final class Lookup {
             inFlight--;
             queried++;
         }
+        int depth = p == null ? 1 : p.depth + 1;
         for (Contact c : closer) {
-            add(c);
+            add(c, depth);
+        }
+        NodeId nowBest = peers.isEmpty() ? null : peers.firstKey();
+        if (nowBest != null && !nowBest.equals(best)) {
+            best = nowBest;
+            stalled = 0;
+        } else if (waiting) {
+            stalled++;
         }
         return waiting;
     }
@@ -193,6 +208,19 @@ public final class Lookup {
     public PeerState state(NodeId id) {
         Peer p = peers.get(target.xor(id));
         return p == null ? null : p.state;
+    }
+
+    /**
+     * Hops to the closest peer that answered: 1 if it was known at the start, else one more than the hops of the peer
+     * that told us of it (0 if nobody answered).
+     */
+    public int hops() {
+        for (Peer p : peers.values()) {
+            if (p.state == PeerState.QUERIED) {
+                return p.depth;
+            }
+        }
+        return 0;
     }
 
     public int inFlight() {

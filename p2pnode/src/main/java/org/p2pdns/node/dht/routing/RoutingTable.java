@@ -30,7 +30,7 @@ public final class RoutingTable {
         UPDATED,
         /** Bucket full: kept in the replacement cache; ping {@link Offer#toPing()} (the least-recently seen). */
         PING_OLDEST,
-        /** Bucket full and its oldest is already being pinged: kept in the replacement cache. */
+        /** Bucket full, its oldest recently seen or already being pinged: kept in the replacement cache. */
         CACHED,
         /** Refused: its /24 or /48 already has the most contacts allowed. */
         PREFIX_LIMIT,
@@ -46,17 +46,26 @@ public final class RoutingTable {
     public record Offer(Result result, Contact toPing) {
     }
 
+    /**
+     * A bucket's least-recently-seen contact heard from within this long is taken to be alive: a newcomer then waits
+     * in the replacement cache without a ping (which would cost a round trip per newcomer in every busy bucket).
+     */
+    public static final long LIVENESS_GRACE_MILLIS = 60_000;
+
     /** Consecutive failed requests after which a contact is dropped (replaced from the cache when possible). */
     public static final int MAX_FAILURES = 2;
 
     private static final class Entry {
         Contact contact;
+        // the id's hash, kept here so that scanning a bucket does not chase a pointer per entry
+        final int idHash;
         final long firstSeen;
         long lastSeen;
         int failures;
 
         Entry(Contact contact, long now) {
             this.contact = contact;
+            this.idHash = contact.id().hashCode();
             this.firstSeen = now;
             this.lastSeen = now;
         }
@@ -78,9 +87,12 @@ public final class RoutingTable {
     private final Bucket[] buckets = new Bucket[NodeId.BITS];
     private final Map<Long, Integer> perPrefix = new HashMap<>();
     private int size;
+    private final long createdAt;
 
+    /** A table created at {@code nowMillis} (buckets count as fresh from then until they go stale). */
     public RoutingTable(NodeId self, int k, int maxPerPrefixPerBucket, int maxPerPrefixPerTable,
-                        boolean limitLoopback, int idDifficultyBits) {
+                        boolean limitLoopback, int idDifficultyBits, long nowMillis) {
+        this.createdAt = nowMillis;
         this.self = self;
         this.k = k;
         this.maxPerPrefixPerBucket = maxPerPrefixPerBucket;
@@ -111,8 +123,10 @@ public final class RoutingTable {
         if (list == null) {
             return null;
         }
-        for (Entry e : list) {
-            if (e.contact.id().equals(id)) {
+        int h = id.hashCode();
+        for (int i = 0, n = list.size(); i < n; i++) {
+            Entry e = list.get(i);
+            if (e.idHash == h && e.contact.id().equals(id)) {
                 return e;
             }
         }
@@ -181,17 +195,18 @@ public final class RoutingTable {
             b.replacements.remove(0);
         }
         b.replacements.add(new Entry(c, now));
-        if (b.pinging != null) {
+        Entry oldest = b.entries.get(0);
+        if (b.pinging != null || now - oldest.lastSeen < LIVENESS_GRACE_MILLIS) {
             return new Offer(Result.CACHED, null);
         }
-        Entry oldest = b.entries.get(0);
         b.pinging = oldest.contact.id();
         return new Offer(Result.PING_OLDEST, oldest.contact);
     }
 
     private static void removeReplacement(Bucket b, NodeId id) {
         if (b.replacements != null) {
-            b.replacements.removeIf(r -> r.contact.id().equals(id));
+            int h = id.hashCode();
+            b.replacements.removeIf(r -> r.idHash == h && r.contact.id().equals(id));
         }
     }
 
@@ -256,8 +271,9 @@ public final class RoutingTable {
     }
 
     /**
-     * A request to {@code id} failed. After {@link #MAX_FAILURES} in a row the contact is dropped and replaced from the
-     * cache; returns the contact that took its place, or null.
+     * A request to {@code id} failed. After {@link #MAX_FAILURES} in a row (or one, when the replacement cache holds a
+     * fresher contact) the contact is dropped and replaced from the cache; returns the contact that took its place, or
+     * null.
      */
     public Contact onFailure(NodeId id, long now) {
         Bucket b = bucket(bucketIndex(id), false);
@@ -270,7 +286,10 @@ public final class RoutingTable {
             return null;
         }
         e.failures++;
-        if (e.failures >= MAX_FAILURES && !id.equals(b.pinging)) {
+        // with a fresher contact waiting in the cache, one failure is enough: it would take the slot on the next
+        // ping anyway, and a dead contact costs every lookup a timeout
+        boolean replaceable = b.replacements != null && !b.replacements.isEmpty();
+        if ((e.failures >= MAX_FAILURES || replaceable) && !id.equals(b.pinging)) {
             return evict(b, id, now);
         }
         return null;
@@ -326,16 +345,81 @@ public final class RoutingTable {
 
     /** The {@code n} contacts closest to {@code target}, closest first. */
     public List<Contact> closest(NodeId target, int n) {
-        ArrayList<Contact> all = new ArrayList<>(size);
-        for (Bucket b : buckets) {
-            if (b != null) {
-                for (Entry e : b.entries) {
-                    all.add(e.contact);
-                }
+        return closest(target, n, null);
+    }
+
+    /**
+     * The {@code n} contacts closest to {@code target}, closest first, leaving out {@code exclude} (may be null).
+     *
+     * <p>Walks buckets instead of sorting the table: with t = the prefix length self shares with the target, bucket t
+     * holds the closest contacts, then every bucket deeper than t (their distance starts at bit t), then buckets t-1,
+     * t-2, ... 0 in that order; only each group is sorted, and the walk stops once {@code n} are found.
+     */
+    public List<Contact> closest(NodeId target, int n, NodeId exclude) {
+        ArrayList<Contact> out = new ArrayList<>(Math.min(n, size));
+        if (n <= 0 || size == 0) {
+            return out;
+        }
+        int t = bucketIndex(target);
+        ArrayList<Contact> group = new ArrayList<>();
+        addBucket(group, t, exclude);
+        take(out, group, target, n);
+        if (out.size() < n) {
+            group.clear();
+            for (int i = t + 1; i < NodeId.BITS; i++) {
+                addBucket(group, i, exclude);
+            }
+            take(out, group, target, n);
+        }
+        for (int i = t - 1; i >= 0 && out.size() < n; i--) {
+            group.clear();
+            addBucket(group, i, exclude);
+            take(out, group, target, n);
+        }
+        return out;
+    }
+
+    private void addBucket(List<Contact> group, int i, NodeId exclude) {
+        Bucket b = buckets[i];
+        if (b == null) {
+            return;
+        }
+        for (Entry e : b.entries) {
+            if (exclude == null || !e.contact.id().equals(exclude)) {
+                group.add(e.contact);
             }
         }
-        all.sort((a, c) -> target.compareDistance(a.id(), c.id()));
-        return all.size() <= n ? all : new ArrayList<>(all.subList(0, n));
+    }
+
+    private static void take(List<Contact> out, List<Contact> group, NodeId target, int n) {
+        int want = n - out.size();
+        if (group.isEmpty() || want <= 0) {
+            return;
+        }
+        if (group.size() <= 2 * want) {
+            group.sort((a, c) -> target.compareDistance(a.id(), c.id()));
+            for (int i = 0; i < group.size() && i < want; i++) {
+                out.add(group.get(i));
+            }
+            return;
+        }
+        // only the closest few of a large group are needed: keep a small sorted window instead of sorting it all
+        Contact[] best = new Contact[want];
+        int size = 0;
+        for (Contact c : group) {
+            if (size == want && target.compareDistance(c.id(), best[want - 1].id()) >= 0) {
+                continue;
+            }
+            int i = size == want ? want - 1 : size++;
+            while (i > 0 && target.compareDistance(c.id(), best[i - 1].id()) < 0) {
+                best[i] = best[i - 1];
+                i--;
+            }
+            best[i] = c;
+        }
+        for (int i = 0; i < size; i++) {
+            out.add(best[i]);
+        }
     }
 
     /** Every contact, bucket by bucket, least-recently seen first within a bucket. */
@@ -402,7 +486,7 @@ public final class RoutingTable {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i <= Math.min(deepest + 1, NodeId.BITS - 1); i++) {
             Bucket b = buckets[i];
-            long changed = b == null ? Long.MIN_VALUE / 2 : b.lastChanged;
+            long changed = b == null ? createdAt : Math.max(createdAt, b.lastChanged);
             if (now - changed >= staleMillis) {
                 out.add(i);
             }

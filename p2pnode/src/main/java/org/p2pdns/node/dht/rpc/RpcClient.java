@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.function.LongFunction;
 import org.p2pdns.node.dht.Contact;
@@ -44,7 +45,9 @@ public final class RpcClient {
         final Duration timeout;
         final Callback callback;
         int retriesLeft;
-        Cancellable timer;
+        long deadline;
+        long seq;
+        boolean done;
 
         Pending(long id, NodeId expectedId, InetSocketAddress expectedAddress, Contact to, MessageType type,
                 byte[] bytes, Duration timeout, int retries, Callback callback) {
@@ -66,6 +69,12 @@ public final class RpcClient {
     private final DhtStats stats;
     private final int maxPending;
     private final Map<Long, Pending> pending = new HashMap<>();
+    // one timer per client instead of one per request: the deadlines wait here (answered ones are skipped lazily)
+    private final PriorityQueue<Pending> deadlines = new PriorityQueue<>((a, b) -> a.deadline != b.deadline
+            ? Long.compare(a.deadline, b.deadline) : Long.compare(a.seq, b.seq));
+    private Cancellable sweep;
+    private long sweepAt = Long.MAX_VALUE;
+    private long seq;
     private boolean closed;
 
     public RpcClient(MessageTransport transport, Scheduler scheduler, Random random, DhtStats stats, int maxPending) {
@@ -115,7 +124,35 @@ public final class RpcClient {
         } else {
             transport.sendToAddress(p.expectedAddress, p.bytes);
         }
-        p.timer = scheduler.schedule(p.timeout, () -> onTimeout(p));
+        p.deadline = scheduler.nowMillis() + p.timeout.toMillis();
+        p.seq = seq++;
+        deadlines.add(p);
+        if (p.deadline < sweepAt) {
+            armSweep(p.deadline);
+        }
+    }
+
+    private void armSweep(long at) {
+        if (sweep != null) {
+            sweep.cancel();
+        }
+        sweepAt = at;
+        sweep = scheduler.schedule(Duration.ofMillis(Math.max(0, at - scheduler.nowMillis())), this::onSweep);
+    }
+
+    private void onSweep() {
+        sweep = null;
+        sweepAt = Long.MAX_VALUE;
+        long now = scheduler.nowMillis();
+        while (!deadlines.isEmpty() && deadlines.peek().deadline <= now) {
+            Pending p = deadlines.poll();
+            if (!p.done) {
+                onTimeout(p);
+            }
+        }
+        if (!deadlines.isEmpty() && !closed) {
+            armSweep(deadlines.peek().deadline);
+        }
     }
 
     private void onTimeout(Pending p) {
@@ -129,6 +166,7 @@ public final class RpcClient {
             return;
         }
         pending.remove(p.id);
+        p.done = true;
         stats.increment(Counter.RPC_TIMEOUT);
         p.callback.done(p.to, null);
     }
@@ -150,7 +188,7 @@ public final class RpcClient {
             return false;
         }
         pending.remove(p.id);
-        p.timer.cancel();
+        p.done = true;
         stats.increment(Counter.REPLY_RECEIVED);
         p.callback.done(from, reply);
         return true;
@@ -184,8 +222,13 @@ public final class RpcClient {
         closed = true;
         List<Pending> all = new ArrayList<>(pending.values());
         pending.clear();
+        deadlines.clear();
+        if (sweep != null) {
+            sweep.cancel();
+            sweep = null;
+        }
         for (Pending p : all) {
-            p.timer.cancel();
+            p.done = true;
             p.callback.done(p.to, null);
         }
     }

@@ -1,0 +1,263 @@
+package org.p2pdns.node.dht;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.p2pdns.node.config.NetworkParams;
+import org.p2pdns.node.identity.NodeId;
+import org.p2pdns.node.sim.SimValuePolicy;
+import org.p2pdns.node.time.VirtualScheduler;
+import org.p2pdns.node.wire.DhtMessage;
+import org.p2pdns.node.wire.ErrorMessage;
+import org.p2pdns.node.wire.FindNodeMessage;
+import org.p2pdns.node.wire.FindValueMessage;
+import org.p2pdns.node.wire.NodesMessage;
+import org.p2pdns.node.wire.PingMessage;
+import org.p2pdns.node.wire.PongMessage;
+import org.p2pdns.node.wire.StoreMessage;
+import org.p2pdns.node.wire.StoreResultMessage;
+import org.p2pdns.node.wire.ValueMessage;
+
+/** One node driven message by message: serving, write tokens, quotas, rate limits, malformed input, reply matching. */
+class DhtNodeServingTest {
+
+    final Random random = new Random(11);
+    final VirtualScheduler scheduler = new VirtualScheduler();
+    DhtConfig config;
+    RecordingTransport transport;
+    DhtNode node;
+    long expiry;
+
+    Contact contact(String ip) {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        try {
+            return Contact.of(key, new InetSocketAddress(InetAddress.getByName(ip), 4000));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        start(DhtConfig.defaults(NetworkParams.TEST).withStoreLimits(3, 5, 100, 1000));
+    }
+
+    void start(DhtConfig cfg) {
+        config = cfg;
+        Contact self = contact("192.0.2.1");
+        transport = new RecordingTransport(self);
+        node = new DhtNode(cfg, self, transport, scheduler, random, SimValuePolicy.INSTANCE, new InMemoryValueStore());
+        node.start(List.of());
+        scheduler.runFor(Duration.ofMillis(1));
+        expiry = scheduler.nowMillis() + 3_600_000;
+    }
+
+    DhtMessage ask(Contact from, DhtMessage m) {
+        int before = transport.sent.size();
+        transport.receive(from, m);
+        scheduler.runFor(Duration.ofMillis(1));
+        DhtMessage reply = null;
+        for (RecordingTransport.Sent s : transport.sent.subList(before, transport.sent.size())) {
+            // besides the reply the node may start requests of its own (e.g. handing values to a new contact)
+            if (from.equals(s.to()) && !s.message().type().isRequest()) {
+                assertEquals(null, reply, "one reply");
+                reply = s.message();
+            }
+        }
+        assertNotNull(reply, "a reply");
+        assertEquals(m.requestId(), reply.requestId());
+        return reply;
+    }
+
+    byte[] token(Contact from) {
+        return ((NodesMessage) ask(from, new FindNodeMessage(1, NodeId.random(random)))).token();
+    }
+
+    StoreOutcome store(Contact from, byte[] token, NodeId key, byte[] value) {
+        return ((StoreResultMessage) ask(from, new StoreMessage(random.nextLong(), key, token, value))).outcome();
+    }
+
+    @Test
+    void servesPingFindNodeAndFindValue() {
+        Contact a = contact("198.51.100.1");
+        assertEquals(new PongMessage(7), ask(a, new PingMessage(7)));
+        Contact b = contact("198.51.101.1");
+        NodesMessage n = (NodesMessage) ask(b, new FindNodeMessage(8, NodeId.random(random)));
+        assertEquals(8, n.requestId());
+        assertEquals(List.of(a), n.contacts(), "knows a, never returns the requester itself");
+        NodeId key = NodeId.random(random);
+        assertInstanceOf(NodesMessage.class, ask(b, new FindValueMessage(9, key)));
+        assertEquals(StoreOutcome.STORED, store(b, n.token(), key, SimValuePolicy.value(1, expiry, "x")));
+        ValueMessage v = (ValueMessage) ask(a, new FindValueMessage(10, key));
+        assertEquals("x", SimValuePolicy.payload(v.value()));
+        assertEquals(1, node.store().size());
+        assertEquals(1, node.stats().storesReceived(StoreOutcome.STORED));
+    }
+
+    @Test
+    void storeNeedsAValidTokenForThisSenderAndAddress() {
+        Contact a = contact("198.51.100.1");
+        Contact b = contact("198.51.101.1");
+        NodeId key = NodeId.random(random);
+        byte[] v = SimValuePolicy.value(1, expiry, "x");
+        assertEquals(StoreOutcome.BAD_TOKEN, store(a, new byte[0], key, v));
+        assertEquals(StoreOutcome.BAD_TOKEN, store(a, new byte[16], key, v));
+        // b's token is useless to a, and to b speaking from another address
+        byte[] tb = token(b);
+        assertEquals(StoreOutcome.BAD_TOKEN, store(a, tb, key, v));
+        assertEquals(StoreOutcome.BAD_TOKEN, store(b.withAddress(new InetSocketAddress("198.51.102.1", 4000)), tb,
+                key, v));
+        assertEquals(0, node.store().size());
+        // a token survives one rotation and dies after two
+        byte[] ta = token(a);
+        scheduler.runFor(config.tokenRotation());
+        assertEquals(StoreOutcome.STORED, store(a, ta, key, v));
+        scheduler.runFor(config.tokenRotation().multipliedBy(2));
+        assertEquals(StoreOutcome.BAD_TOKEN, store(a, ta, NodeId.random(random),
+                SimValuePolicy.value(1, expiry, "y")));
+        assertEquals(5, node.stats().storesReceived(StoreOutcome.BAD_TOKEN));
+    }
+
+    @Test
+    void quotasPerSenderAndPerPrefix() {
+        Contact a = contact("198.51.100.1");
+        byte[] ta = token(a);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(StoreOutcome.STORED, store(a, ta, NodeId.random(random), SimValuePolicy.value(1, expiry, "")));
+        }
+        assertEquals(StoreOutcome.QUOTA_EXCEEDED,
+                store(a, ta, NodeId.random(random), SimValuePolicy.value(1, expiry, "")));
+        // updating a key a already accounts for does not count twice
+        NodeId own = node.store().entries().get(0).key();
+        assertEquals(StoreOutcome.STORED, store(a, ta, own, SimValuePolicy.value(2, expiry, "")));
+        // another sender in the same /24 shares the prefix quota of 5
+        Contact a2 = contact("198.51.100.2");
+        byte[] ta2 = token(a2);
+        assertEquals(StoreOutcome.STORED, store(a2, ta2, NodeId.random(random), SimValuePolicy.value(1, expiry, "")));
+        assertEquals(StoreOutcome.STORED, store(a2, ta2, NodeId.random(random), SimValuePolicy.value(1, expiry, "")));
+        assertEquals(StoreOutcome.QUOTA_EXCEEDED,
+                store(a2, ta2, NodeId.random(random), SimValuePolicy.value(1, expiry, "")));
+        // a sender elsewhere is not affected
+        Contact c = contact("203.0.113.9");
+        assertEquals(StoreOutcome.STORED,
+                store(c, token(c), NodeId.random(random), SimValuePolicy.value(1, expiry, "")));
+        assertEquals(2, node.stats().storesReceived(StoreOutcome.QUOTA_EXCEEDED));
+        // expired values free the quota
+        scheduler.runFor(Duration.ofHours(2));
+        assertEquals(0, node.store().size());
+        long exp2 = scheduler.nowMillis() + 3_600_000;
+        byte[] ta3 = token(a);
+        assertEquals(StoreOutcome.STORED, store(a, ta3, NodeId.random(random), SimValuePolicy.value(1, exp2, "")));
+    }
+
+    @Test
+    void rateLimitPerSender() {
+        start(DhtConfig.defaults(NetworkParams.TEST).withStoreLimits(100, 200, 1, 1000));
+        Contact a = contact("198.51.100.1");
+        byte[] ta = token(a);
+        int stored = 0;
+        int limited = 0;
+        for (int i = 0; i < 10; i++) {
+            StoreOutcome o = store(a, ta, NodeId.random(random), SimValuePolicy.value(1, expiry, ""));
+            if (o == StoreOutcome.STORED) {
+                stored++;
+            } else if (o == StoreOutcome.RATE_LIMITED) {
+                limited++;
+            }
+        }
+        assertEquals(4, stored, "burst of 4x the rate");
+        assertEquals(6, limited);
+        scheduler.runFor(Duration.ofSeconds(2));
+        assertEquals(StoreOutcome.STORED, store(a, ta, NodeId.random(random), SimValuePolicy.value(1, expiry, "")));
+    }
+
+    @Test
+    void policyOutcomesReachTheSender() {
+        Contact a = contact("198.51.100.1");
+        byte[] ta = token(a);
+        NodeId key = NodeId.random(random);
+        assertEquals(StoreOutcome.MALFORMED, store(a, ta, key, new byte[3]));
+        assertEquals(StoreOutcome.BAD_SIGNATURE, store(a, ta, key, SimValuePolicy.value(1, expiry, "FORGED")));
+        assertEquals(StoreOutcome.EXPIRED, store(a, ta, key, SimValuePolicy.value(1, scheduler.nowMillis(), "")));
+        assertEquals(StoreOutcome.STORED, store(a, ta, key, SimValuePolicy.value(5, expiry, "")));
+        assertEquals(StoreOutcome.OLD_SEQUENCE, store(a, ta, key, SimValuePolicy.value(4, expiry, "")));
+        assertEquals(StoreOutcome.STORED, store(a, ta, key, SimValuePolicy.value(5, expiry, "")), "same value again");
+        assertEquals(5, SimValuePolicy.sequence(node.store().get(key).value()));
+    }
+
+    @Test
+    void malformedMessagesAreCountedAndNeverCrash() {
+        Contact a = contact("198.51.100.1");
+        Random r = new Random(1);
+        for (int i = 0; i < 5000; i++) {
+            byte[] junk = new byte[r.nextInt(300)];
+            r.nextBytes(junk);
+            transport.handler.onMessage(a, junk);
+        }
+        scheduler.runFor(Duration.ofSeconds(1));
+        assertTrue(node.stats().get(DhtStats.Counter.DROP_MALFORMED) >= 4900);
+        // a request with a good header and a bad body gets an ERROR naming the request id
+        int before = transport.sent.size();
+        transport.handler.onMessage(a, java.util.HexFormat.of().parseHex("0103000000000000002a0011"));
+        ErrorMessage e = (ErrorMessage) transport.sent.get(before).message();
+        assertEquals(42, e.requestId());
+        assertEquals(ErrorMessage.Code.MALFORMED, e.code());
+        // the node still serves
+        assertEquals(new PongMessage(3), ask(a, new PingMessage(3)));
+    }
+
+    @Test
+    void repliesAreTrustedOnlyFromTheNodeAsked() {
+        Contact peer = contact("198.51.100.1");
+        Contact other = contact("198.51.101.1");
+        ask(peer, new PingMessage(1)); // the node now knows peer
+        transport.sent.clear();
+        var f = node.findClosest(NodeId.random(random));
+        scheduler.runFor(Duration.ofMillis(1));
+        FindNodeMessage q = (FindNodeMessage) transport.last();
+        // same request id, wrong sender: dropped
+        transport.receive(other, new NodesMessage(q.requestId(), new byte[16], List.of()));
+        // right sender, wrong type: dropped
+        transport.receive(peer, new PongMessage(q.requestId()));
+        // unknown id: dropped
+        transport.receive(peer, new NodesMessage(q.requestId() + 1, new byte[16], List.of()));
+        scheduler.runFor(Duration.ofMillis(1));
+        assertTrue(!f.isDone());
+        assertEquals(2, node.stats().get(DhtStats.Counter.DROP_WRONG_SOURCE));
+        assertEquals(1, node.stats().get(DhtStats.Counter.DROP_UNMATCHED_REPLY));
+        transport.receive(peer, new NodesMessage(q.requestId(), new byte[16], List.of()));
+        scheduler.runFor(Duration.ofMillis(1));
+        assertTrue(f.isDone());
+        assertEquals(List.of(peer), f.join());
+        assertNotNull(node.routingTable().get(peer.id()));
+    }
+
+    @Test
+    void pendingRequestsAreCapped() {
+        DhtConfig small = new DhtConfig(20, 3, Duration.ofSeconds(2), 1, Duration.ofSeconds(10),
+                Duration.ofMinutes(15), Duration.ofHours(1), 2, 10, 0, 1, 3, Duration.ofMinutes(5), 100, 200, 10,
+                1000, 20, false);
+        start(small);
+        for (int i = 0; i < 5; i++) {
+            ask(contact("198.51." + (100 + i) + ".1"), new PingMessage(i));
+        }
+        var f1 = node.findClosest(NodeId.random(random));
+        var f2 = node.findClosest(NodeId.random(random));
+        scheduler.runFor(Duration.ofMillis(1));
+        assertEquals(3, node.pendingRequests());
+        assertTrue(node.stats().get(DhtStats.Counter.DROP_PENDING_FULL) >= 3);
+        scheduler.runFor(Duration.ofSeconds(30));
+        assertTrue(f1.isDone() && f2.isDone());
+        assertEquals(0, node.pendingRequests());
+    }
+}

@@ -1,0 +1,82 @@
+package org.p2pdns.node.nat;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.p2pdns.node.identity.NodeId;
+import org.p2pdns.node.intro.IntroCodec;
+import org.p2pdns.node.transport.PacketType;
+
+class NatDatagramTransportTest {
+
+    private final MemNet net = new MemNet();
+    private final MemNet.Endpoint socket = net.endpoint("192.0.2.10", 4000);
+    private final NatDatagramTransport t = new NatDatagramTransport(socket);
+    private final List<String> seen = new ArrayList<>();
+    private final List<Object[]> relayed = new ArrayList<>();
+
+    {
+        t.setNatHandlers((f, p) -> seen.add("intro"), (f, p) -> seen.add("punch"), (f, p) -> seen.add("stun"));
+        t.setReceiver((f, p) -> seen.add("up:" + f));
+        t.setRelayer((peer, p) -> relayed.add(new Object[]{peer, p}));
+    }
+
+    @Test
+    void demultiplexesByFirstByte() {
+        InetSocketAddress from = new InetSocketAddress("203.0.113.9", 1);
+        socket.receiver.onDatagram(from, new byte[]{0x60, 1});
+        socket.receiver.onDatagram(from, new byte[]{(byte) PacketType.PUNCH});
+        socket.receiver.onDatagram(from, StunCodec.bindingRequest(new byte[12]));
+        socket.receiver.onDatagram(from, new byte[]{0x53});
+        socket.receiver.onDatagram(from, new byte[0]);
+        assertEquals(List.of("intro", "punch", "stun", "up:" + from), seen);
+    }
+
+    @Test
+    void aliasesRelayThenGoDirect() {
+        NodeId peer = NodeId.random(new Random(1));
+        InetSocketAddress alias = t.aliasFor(peer);
+        assertTrue(NatDatagramTransport.isAlias(alias));
+        assertFalse(NatDatagramTransport.isAlias(new InetSocketAddress("192.0.2.1", 1)));
+        assertEquals(alias, t.aliasFor(peer), "stable");
+        t.send(alias, new byte[]{0x53, 7});
+        assertEquals(peer, relayed.get(0)[0]);
+        t.send(alias, new byte[NatDatagramTransport.MAX_RELAYED_DATAGRAM + 1]);
+        assertEquals(1, t.relayDrops(), "would not fit one datagram once wrapped");
+        assertEquals(IntroCodec.RELAY_OVERHEAD + NatDatagramTransport.MAX_RELAYED_DATAGRAM, 1200);
+        InetSocketAddress direct = new InetSocketAddress("203.0.113.2", 5000);
+        t.routeDirect(peer, direct);
+        t.send(alias, new byte[]{0x53, 8});
+        net.clock.runFor(Duration.ofMillis(50));
+        assertEquals(direct, net.log.get(net.log.size() - 1)[1]);
+        assertEquals(1, relayed.size());
+        // relayed datagrams arrive from the alias; intro or STUN inside a relay are dropped
+        t.deliverRelayed(peer, new byte[]{0x53, 9});
+        t.deliverRelayed(peer, new byte[]{0x61, 1});
+        assertEquals(List.of("up:" + alias), seen);
+        assertEquals(2, t.relayDrops());
+        // an alias-shaped address nobody created is dropped, never sent
+        byte[] ip = alias.getAddress().getAddress();
+        ip[15] ^= 1;
+        int logged = net.log.size();
+        try {
+            t.send(new InetSocketAddress(java.net.InetAddress.getByAddress(ip), 1), new byte[]{1});
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+        assertEquals(3, t.relayDrops());
+        assertEquals(logged, net.log.size());
+        byte[] b = new byte[]{0x53};
+        t.routeRelay(peer);
+        t.send(alias, b);
+        assertArrayEquals(b, (byte[]) relayed.get(relayed.size() - 1)[1]);
+    }
+}

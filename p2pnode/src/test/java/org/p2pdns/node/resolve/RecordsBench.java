@@ -1,0 +1,209 @@
+package org.p2pdns.node.resolve;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.p2pdns.node.api.Resolution;
+import org.p2pdns.node.api.ResolveStatus;
+import org.p2pdns.node.config.NetworkParams;
+import org.p2pdns.node.dht.DhtConfig;
+import org.p2pdns.node.dht.DhtNode;
+import org.p2pdns.node.identity.NodeIdentity;
+import org.p2pdns.node.record.OwnerKey;
+import org.p2pdns.node.record.RecordPolicy;
+import org.p2pdns.node.record.TestRecords;
+import org.p2pdns.node.store.NodeStore;
+import org.p2pdns.node.time.EventLoopScheduler;
+import org.p2pdns.node.transport.SecureTransport;
+import org.p2pdns.node.transport.TransportConfig;
+import org.p2pdns.node.transport.TransportStats;
+import org.p2pdns.node.transport.UdpTransport;
+
+/**
+ * Benchmark of the record layer on real UDP: N nodes in one JVM on 127.0.0.1 (ephemeral ports, Noise sessions, one
+ * event thread per node, a shared 2-thread Netty group), NetworkParams.TEST (no proof of work). Publishes NAMES
+ * names, resolves RESOLVES times from random nodes with cold resolver caches, kills 30% of the nodes and resolves
+ * again. Prints publish p50, resolve p50/p95/p99, time to first valid record, and the share of names resolved.
+ * Run with scripts/bench-records.sh [NODES] [NAMES] [RESOLVES].
+ */
+public final class RecordsBench {
+
+    private record Node(int index, EventLoopScheduler scheduler, UdpTransport udp, SecureTransport transport,
+                        DhtNode dht, NodeStore store, RecordResolver resolver, RecordPublisher publisher) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int names = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        int resolves = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        if (nodes < 10 || nodes > 1000 || names < 1 || names > 5000 || resolves < 1 || resolves > 100_000) {
+            throw new IllegalArgumentException("usage: RecordsBench [NODES 10..1000] [NAMES] [RESOLVES]");
+        }
+        NetworkParams params = NetworkParams.TEST;
+        System.out.printf("records bench: %d nodes on 127.0.0.1 (real UDP, Noise), test network (no proof of work),"
+                + " %d names, %d resolutions%n", nodes, names, resolves);
+        Random random = new Random(1);
+        RecordPolicy policy = new RecordPolicy(params);
+        EventLoopGroup io = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        List<Node> all = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try {
+            for (int i = 0; i < nodes; i++) {
+                all.add(startNode(i, params, policy, io, random, all));
+            }
+            waitReady(all);
+            System.out.printf("joined: %d nodes ready in %.1f s%n", nodes, (System.nanoTime() - t0) / 1e9);
+
+            // publish
+            List<String> published = new ArrayList<>();
+            List<Double> publishMs = new ArrayList<>();
+            for (int i = 0; i < names; i++) {
+                String name = "bench-" + i + ".p2p";
+                Node at = all.get(random.nextInt(nodes));
+                OwnerKey key = OwnerKey.fromSeed(seed(i));
+                long s = System.nanoTime();
+                PublishResult r = at.publisher().publish(name, TestRecords.aRecord(name, i % 250),
+                        Duration.ofMinutes(5), key).get(30, TimeUnit.SECONDS);
+                publishMs.add((System.nanoTime() - s) / 1e6);
+                if (r.acks() > 0) {
+                    published.add(name);
+                }
+            }
+            System.out.printf("publish: %d of %d stored; latency p50 %.1f ms, p95 %.1f ms%n", published.size(),
+                    names, pct(publishMs, 50), pct(publishMs, 95));
+
+            phase("before kill", all, published, resolves, random);
+
+            List<Node> victims = new ArrayList<>(all);
+            Collections.shuffle(victims, random);
+            victims = victims.subList(0, nodes * 3 / 10);
+            for (Node v : victims) {
+                v.dht().stop();
+                v.udp().close();
+            }
+            List<Node> live = new ArrayList<>(all);
+            live.removeAll(victims);
+            System.out.printf("killed %d of %d nodes (30%%), no republish%n", victims.size(), nodes);
+            phase("after kill", live, published, resolves, random);
+        } finally {
+            for (Node n : all) {
+                n.dht().stop();
+                n.udp().close();
+                n.publisher().close();
+                n.scheduler().close();
+                n.store().close();
+            }
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Node startNode(int i, NetworkParams params, RecordPolicy policy, EventLoopGroup io, Random random,
+                                  List<Node> earlier) throws Exception {
+        EventLoopScheduler scheduler = new EventLoopScheduler("node-" + i);
+        TransportStats stats = new TransportStats();
+        UdpTransport udp = UdpTransport.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), scheduler,
+                stats, io);
+        // every node shares 127.0.0.1: lift the per-IP handshake rate limit meant for the internet
+        TransportConfig tc = TransportConfig.forNetwork(params).withHandshakeRate(1_000_000, 1_000_000);
+        SecureTransport transport = new SecureTransport(NodeIdentity.generate(new Random(random.nextLong())), udp,
+                scheduler, new Random(random.nextLong()), tc, stats);
+        udp.setReceiver(transport);
+        NodeStore store = NodeStore.inMemory();
+        DhtNode dht = new DhtNode(DhtConfig.defaults(params), transport.self(), transport, scheduler,
+                new Random(random.nextLong()), policy, store.values());
+        RecordDht rd = RecordDht.of(dht);
+        RecordResolver resolver = new RecordResolver(rd, policy, store, scheduler);
+        RecordPublisher publisher = new RecordPublisher(rd, store, params, scheduler, Runnable::run,
+                Duration.ofDays(1), k -> Optional.empty());
+        List<InetSocketAddress> boot = new ArrayList<>();
+        if (!earlier.isEmpty()) {
+            boot.add(earlier.get(0).udp().localAddress());
+            for (int b = 0; b < 2; b++) {
+                boot.add(earlier.get(random.nextInt(earlier.size())).udp().localAddress());
+            }
+        }
+        dht.start(boot);
+        return new Node(i, scheduler, udp, transport, dht, store, resolver, publisher);
+    }
+
+    private static void waitReady(List<Node> all) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (all.stream().allMatch(n -> n.dht().isReady())) {
+                return;
+            }
+            Thread.sleep(100); // a benchmark script waiting for real sockets, not a test
+        }
+        long ready = all.stream().filter(n -> n.dht().isReady()).count();
+        throw new IllegalStateException(ready + " of " + all.size() + " nodes ready after 120 s");
+    }
+
+    private static void phase(String label, List<Node> live, List<String> names, int resolves, Random random)
+            throws Exception {
+        List<Double> ms = new ArrayList<>();
+        List<Double> firstValue = new ArrayList<>();
+        int found = 0;
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < resolves; i++) {
+            Node at = live.get(random.nextInt(live.size()));
+            String name = names.get(i % names.size());
+            at.resolver().clearCache();
+            long s = System.nanoTime();
+            Resolution r = at.resolver().resolve(name).get(30, TimeUnit.SECONDS);
+            ms.add((System.nanoTime() - s) / 1e6);
+            if (r.status() == ResolveStatus.FOUND) {
+                found++;
+            } else if (failures.size() < 5) {
+                failures.add(name + " at node " + at.index() + ": " + r.status() + " " + r.detail());
+            }
+        }
+        // the DHT's own time to the first valid value, on 200 plain lookups (not waiting for them to end)
+        for (int i = 0; i < Math.min(200, resolves); i++) {
+            Node at = live.get(random.nextInt(live.size()));
+            String name = names.get(random.nextInt(names.size()));
+            CompletableFuture<Double> first = new CompletableFuture<>();
+            long s = System.nanoTime();
+            at.dht().get(org.p2pdns.node.record.OverlayName.dhtKey(name),
+                    v -> first.complete((System.nanoTime() - s) / 1e6))
+                    .whenComplete((g, e) -> first.complete(Double.NaN));
+            double t = first.get(30, TimeUnit.SECONDS);
+            if (!Double.isNaN(t)) {
+                firstValue.add(t);
+            }
+        }
+        System.out.printf(Locale.ROOT, "%s: %d/%d resolved (%.1f%%); resolve p50 %.2f ms, p95 %.2f ms, p99 %.2f ms,"
+                        + " max %.1f ms; DHT time to first valid value p50 %.2f ms, p95 %.2f ms%n",
+                label, found, resolves, 100.0 * found / resolves, pct(ms, 50), pct(ms, 95), pct(ms, 99),
+                pct(ms, 100), pct(firstValue, 50), pct(firstValue, 95));
+        failures.forEach(f -> System.out.println("  not resolved: " + f));
+    }
+
+    private static double pct(List<Double> values, int p) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
+    }
+
+    private static byte[] seed(int i) {
+        byte[] s = new byte[32];
+        s[0] = (byte) (i >>> 8);
+        s[1] = (byte) i;
+        s[31] = 99;
+        return s;
+    }
+}

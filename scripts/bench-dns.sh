@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Benchmarks the DNS bridge with dnsperf, and unbound (if installed) serving the same names, on loopback only.
+#
+# For three query sets (1,000 cached overlay names, 1,000 NXDOMAIN overlay names, 1,000 forwarded names) it prints:
+#   - peak throughput without loss: the highest rate of a ladder (RATES) at which dnsperf lost no query;
+#   - server CPU per query at a fixed 50,000 queries/s (utime+stime of the server process from /proc/<pid>/stat);
+#   - latency p50/p99 at 20,000 queries/s (from dnsperf -v, one line per query).
+# The server runs pinned to CPU 0 and dnsperf to CPU 1 (taskset). Bounded: every dnsperf run lasts DUR seconds.
+#
+# Usage: scripts/bench-dns.sh            (env: DUR=5 RATES="20000 50000 80000 100000 120000" SKIP_UNBOUND=1)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DUR=${DUR:-5}
+RATES=${RATES:-"20000 50000 80000 100000 120000"}
+OUT=${OUT:-$ROOT/dns-bridge/target/bench}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+mkdir -p "$OUT"
+
+command -v dnsperf >/dev/null || { echo "dnsperf is missing (apt-get install dnsperf)" >&2; exit 1; }
+command -v taskset >/dev/null || { echo "taskset is missing (util-linux)" >&2; exit 1; }
+
+echo "== building the bridge and its benchmark main"
+mvn -B -q -f "$ROOT/pom.xml" -pl dns-bridge -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=test >"$OUT/build.log" 2>&1 \
+    || { cat "$OUT/build.log" >&2; exit 1; }
+CP="$ROOT/dns-bridge/target/classes:$ROOT/dns-bridge/target/test-classes:$(cat "$OUT/cp.txt")"
+
+for i in $(seq 0 999); do echo "name$i.p2p A"; done >"$OUT/q-overlay.txt"
+for i in $(seq 0 999); do echo "nx$i.p2p A"; done >"$OUT/q-nxdomain.txt"
+for i in $(seq 0 999); do echo "fwd$i.bench.test A"; done >"$OUT/q-forwarded.txt"
+
+CLK_TCK=$(getconf CLK_TCK)
+BRIDGE_PID=""
+UNBOUND_PID=""
+cleanup() {
+  exec 9>&- 2>/dev/null || true
+  [ -n "$BRIDGE_PID" ] && kill "$BRIDGE_PID" 2>/dev/null || true
+  [ -n "$UNBOUND_PID" ] && kill "$UNBOUND_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# dnsperf <port> <file> <rate or 0> -> "sent completed lost qps"
+perf() {
+  local port=$1 file=$2 rate=$3 args=()
+  [ "$rate" != 0 ] && args=(-Q "$rate")
+  taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$file" -l "$DUR" -c 4 -q 500 -t 2 "${args[@]}" 2>&1 \
+    | awk '/Queries sent:/{s=$3} /Queries completed:/{c=$3} /Queries lost:/{l=$3} /Queries per second:/{q=$4}
+           END{printf "%d %d %d %.0f\n", s, c, l, q}'
+}
+
+# measure <name> <port> <pid> <file>
+measure() {
+  local name=$1 port=$2 pid=$3 file=$4 peak=0 peakq=0
+  perf "$port" "$file" 0 >/dev/null # warm-up (JIT, caches)
+  for rate in $RATES; do
+    read -r sent done lost qps < <(perf "$port" "$file" "$rate")
+    echo "   $name $(basename "$file" .txt) @${rate}/s: sent $sent, completed $done, lost $lost, ${qps} q/s" >&2
+    if [ "$lost" = 0 ] && [ "$sent" -gt 0 ]; then peak=$rate; peakq=$qps; else break; fi
+  done
+  local t0 t1
+  t0=$(cpu_ticks "$pid")
+  read -r sent done lost qps < <(perf "$port" "$file" 50000)
+  t1=$(cpu_ticks "$pid")
+  local cpu_us
+  cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$done" 'BEGIN{ if (n > 0) printf "%.2f", d * 1e6 / hz / n; else print "n/a" }')
+  local lat
+  lat=$(taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$file" -l "$DUR" -c 4 -q 500 -t 2 -Q 20000 -v 2>/dev/null \
+    | awk '/^> (NOERROR|NXDOMAIN|SERVFAIL|REFUSED) /{print $NF * 1000}' | sort -n \
+    | awk '{a[NR]=$1} END{ if (NR == 0) { print "n/a n/a 0"; exit } i50=int(NR*0.50); if (i50<1) i50=1; i99=int(NR*0.99); if (i99<1) i99=1;
+                          printf "%.3f %.3f %d\n", a[i50], a[i99], NR }')
+  read -r p50 p99 nlat <<<"$lat"
+  printf "| %s | %s | %s (%s achieved) | %s | %s | %s | %s |\n" "$name" "$(basename "$file" .txt | sed 's/^q-//')" \
+    "$peak" "$peakq" "$cpu_us" "$p50" "$p99" "$done/$sent lost $lost"
+}
+
+echo "== starting the bridge (CPU $SERVER_CPU)"
+rm -f "$OUT/bridge.in"
+mkfifo "$OUT/bridge.in"
+taskset -c "$SERVER_CPU" java -Xms256m -Xmx512m -cp "$CP" org.p2pdns.dns.bench.BenchBridgeMain 0 \
+    <"$OUT/bridge.in" >"$OUT/bridge.out" 2>&1 &
+BRIDGE_PID=$!
+exec 9>"$OUT/bridge.in"
+for _ in $(seq 1 100); do grep -q READY "$OUT/bridge.out" && break; sleep 0.2; done
+grep -q READY "$OUT/bridge.out" || { cat "$OUT/bridge.out" >&2; exit 1; }
+read -r _ BRIDGE_PORT UPSTREAM_PORT RCVBUF < <(grep READY "$OUT/bridge.out")
+echo "   bridge udp port $BRIDGE_PORT, local upstream port $UPSTREAM_PORT, $RCVBUF"
+
+RESULTS="$OUT/results.md"
+{
+  echo "| server | query set | highest target rate without loss | CPU us/query @50k q/s | p50 ms @20k | p99 ms @20k | @50k: completed/sent |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+} >"$RESULTS"
+for set in overlay nxdomain forwarded; do
+  measure bridge "$BRIDGE_PORT" "$BRIDGE_PID" "$OUT/q-$set.txt" >>"$RESULTS"
+done
+
+if [ -z "${SKIP_UNBOUND:-}" ] && command -v unbound >/dev/null; then
+  echo "== starting unbound (CPU $SERVER_CPU) with the same 1,000 names as local-data"
+  UPORT=$((BRIDGE_PORT + 1))
+  mkdir -p "$OUT/unbound"
+  {
+    echo "server:"
+    echo "  interface: 127.0.0.1@$UPORT"
+    echo "  port: $UPORT"
+    echo "  do-daemonize: no"
+    echo "  username: \"\""
+    echo "  chroot: \"\""
+    echo "  directory: \"$OUT/unbound\""
+    echo "  pidfile: \"\""
+    echo "  use-syslog: no"
+    echo "  verbosity: 0"
+    echo "  num-threads: 1"
+    echo "  so-rcvbuf: 4m"
+    echo "  module-config: \"iterator\""
+    echo "  do-not-query-localhost: no"
+    echo "  access-control: 127.0.0.0/8 allow"
+    echo "  local-zone: \"p2p.\" static"
+    for i in $(seq 0 999); do echo "  local-data: \"name$i.p2p. 3600 IN A 10.0.$((i / 256)).$((i % 256))\""; done
+    echo "forward-zone:"
+    echo "  name: \"bench.test.\""
+    echo "  forward-addr: 127.0.0.1@$UPSTREAM_PORT"
+  } >"$OUT/unbound/unbound.conf"
+  unbound-checkconf "$OUT/unbound/unbound.conf" >/dev/null
+  taskset -c "$SERVER_CPU" unbound -d -c "$OUT/unbound/unbound.conf" >"$OUT/unbound/out.log" 2>&1 &
+  UNBOUND_PID=$!
+  for _ in $(seq 1 50); do
+    dig @127.0.0.1 -p "$UPORT" name1.p2p A +time=1 +tries=1 +short 2>/dev/null | grep -q 10.0.0.1 && break
+    sleep 0.2
+  done
+  for set in overlay nxdomain forwarded; do
+    measure unbound "$UPORT" "$UNBOUND_PID" "$OUT/q-$set.txt" >>"$RESULTS"
+  done
+fi
+
+exec 9>&-
+wait "$BRIDGE_PID" 2>/dev/null || true
+BRIDGE_PID=""
+grep STATS "$OUT/bridge.out" || true
+echo "== results (also in $RESULTS); $(nproc) CPUs, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$RESULTS"

@@ -289,4 +289,23 @@ class SimBehaviourTest {
         long min = net.nodes().stream().mapToInt(n -> n.dht().routingTable().size()).min().orElse(0);
         assertTrue(all, "after " + (net.scheduler().nowMillis() - t0) + " ms the smallest table holds " + min);
     }
+
+    @Test
+    void idleNodesRefreshStaleBucketsAndDropDeadContacts() {
+        SimNetwork net = network(16, 80, SimConfig.defaults());
+        SimNode n = net.nodes().get(40);
+        long lookupsBefore = n.dht().stats().get(DhtStats.Counter.LOOKUPS_STARTED);
+        List<SimNode> dead = new ArrayList<>();
+        for (Contact c : n.dht().routingTable().contacts().subList(0, 10)) {
+            SimNode d = net.nodeAt(c.address());
+            net.kill(d);
+            dead.add(d);
+        }
+        // no traffic but maintenance: after the refresh interval, stale buckets are looked up again
+        net.scheduler().runFor(Duration.ofMinutes(20));
+        assertTrue(n.dht().stats().get(DhtStats.Counter.LOOKUPS_STARTED) > lookupsBefore, "refreshed");
+        long stillThere = dead.stream().filter(d -> n.dht().routingTable().contains(d.contact().id())).count();
+        assertTrue(stillThere < dead.size(), "refresh lookups found dead contacts: " + stillThere + " left");
+        assertTrue(n.dht().routingTable().size() >= 20);
+    }
 }

@@ -13,8 +13,12 @@ import org.p2pdns.node.dht.Contact;
  */
 public interface MessageTransport {
 
-    /** Largest message payload, so that a sealed message still fits in one datagram. */
-    int MAX_MESSAGE = DatagramTransport.MAX_DATAGRAM - 64;
+    /**
+     * Largest message payload: sealed in a session (29 bytes of header and tag) and then wrapped for relaying through
+     * an introduction server (68 bytes), a message still fits in one {@link DatagramTransport#MAX_DATAGRAM} datagram,
+     * so every message can reach a peer that only a relay reaches.
+     */
+    int MAX_MESSAGE = DatagramTransport.MAX_DATAGRAM - 100;
 
     /** This node as peers see it (its key and its bound or best-known public address). */
     Contact self();

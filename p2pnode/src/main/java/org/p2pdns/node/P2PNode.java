@@ -184,6 +184,9 @@ public final class P2PNode implements NodeControl, AutoCloseable {
         DatagramTransport sessions;
         if (!intros.isEmpty()) {
             NatConfig natConfig = NatConfig.of(intros).withUpnp(config.upnp());
+            if (config.stun() != null) {
+                natConfig = natConfig.withStunServers(resolveAll(config.stun(), "stun"));
+            }
             nat = new NatTraversal(natConfig, new Ed25519PrivateKeyParameters(identity.seed(), 0), scheduler, udp,
                     random);
             started.add(nat);

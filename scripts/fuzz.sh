@@ -7,7 +7,7 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET-REGEX]      e.g. scripts/fuzz.sh 60   or   scripts/fuzz.sh 30 'Dns|Stun'
 #
-# Each run is `JAZZER_FUZZ=1 mvn surefire:test -Dtest=Class#method` on the already-built test classes; the target's
+# Each run is `JAZZER_FUZZ=1 mvn test-compile surefire:test -Dtest=Class#method` on the already-built classes; the target's
 # annotation caps a run at 10 minutes and this script interrupts it after SECONDS (libFuzzer stops on SIGINT).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,8 +46,9 @@ for t in "${TARGETS[@]}"; do
   module="${t%% *}"; test="${t#* }"
   if [ -n "$FILTER" ] && ! [[ "$test" =~ $FILTER ]]; then continue; fi
   log="$WORK/$(echo "$test" | tr '#.' '__').log"
-  # -am so the reactor resolves the sibling modules from their target/ directories; the filter matches one test
-  JAZZER_FUZZ=1 mvn -B -pl "$module" -am surefire:test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+  # -am with test-compile so the reactor resolves sibling modules (and p2pnode's test-jar) from their target/
+  # directories without installing anything; the filter matches one test
+  JAZZER_FUZZ=1 mvn -B -pl "$module" -am test-compile surefire:test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
     -DtrimStackTrace=false >"$log" 2>&1 &
   MVN_PID=$!
   # wait for libFuzzer to start, then give it SECONDS

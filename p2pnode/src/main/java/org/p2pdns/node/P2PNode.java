@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -438,14 +436,6 @@ public final class P2PNode implements NodeControl, AutoCloseable {
     @Override
     public CompletableFuture<NodeStatus> status() {
         return commands.status();
-    }
-
-    /** Counters for diagnostics: a few figures from each layer. */
-    public Map<String, Long> counters() {
-        Map<String, Long> m = new LinkedHashMap<>();
-        m.put("peers", (long) secure.peerCount());
-        m.put("heldValues", (long) store.values().size());
-        return m;
     }
 
     // ------------------------------------------------------------------------------------------ shutdown

@@ -35,7 +35,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         byte[] raw = ByteBufUtil.getBytes(packet.content());
         core.process(raw, sender, false, wire -> {
             DatagramPacket reply = new DatagramPacket(Unpooled.wrappedBuffer(wire), sender);
-            if (inRead && ctx.executor().inEventLoop()) {
+            if (ctx.executor().inEventLoop() && inRead) {
                 ctx.write(reply);
             } else {
                 ctx.writeAndFlush(reply);

@@ -133,6 +133,8 @@ public final class RecordResolver implements NameResolver {
         /** An acceptable record from this node's own replica, waiting out the grace for a newer one. */
         private SignedRecord local;
         private long olderSeen = -1;
+        /** Set when a valid record by another owner key than the remembered one arrived. */
+        private String ownerChange;
         private int invalidSeen;
 
         Lookup(OverlayName name, CompletableFuture<Resolution> result) {
@@ -174,10 +176,12 @@ public final class RecordResolver implements NameResolver {
             SignedRecord r = v.record();
             Optional<byte[]> remembered = store.rememberedOwner(reg);
             if (remembered.isPresent() && !r.ownedBy(remembered.get())) {
-                finish(Resolution.of(ResolveStatus.OWNER_CHANGED, name.registeredAbsolute(), "the owner key of "
-                        + reg + " changed from " + OverlayName.selfCertifyingLabel(remembered.get()) + " to "
+                // not at once: one node serving another key's record must not hide the remembered owner's record
+                // that the rest of the lookup may still bring; the change is reported when the lookup ends
+                ownerChange = "the owner key of " + reg + " changed from "
+                        + OverlayName.selfCertifyingLabel(remembered.get()) + " to "
                         + OverlayName.selfCertifyingLabel(r.ownerKey()) + "; if you trust the new owner, accept it"
-                        + " with 'p2p --accept-owner " + reg + "' (RecordResolver.acceptNewOwner)"));
+                        + " with 'p2p --accept-owner " + reg + "' (RecordResolver.acceptNewOwner)";
                 return;
             }
             long highest = store.highestSequence(reg);
@@ -234,6 +238,10 @@ public final class RecordResolver implements NameResolver {
             }
             if (local != null) {
                 accept(local); // the lookup is over and found nothing newer than our own replica
+                return;
+            }
+            if (ownerChange != null) {
+                finish(Resolution.of(ResolveStatus.OWNER_CHANGED, name.registeredAbsolute(), ownerChange));
                 return;
             }
             if (g == null) {

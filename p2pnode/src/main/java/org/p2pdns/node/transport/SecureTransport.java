@@ -220,17 +220,17 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         return sessions.info(peer);
     }
 
-    /** Sessions held (current and older, all peers). Call on the event thread. */
+    /** Sessions held (current and older, all peers). From another thread, a possibly stale count. */
     public int sessionCount() {
         return sessions.sessionCount();
     }
 
-    /** Peers with session state. Call on the event thread. */
+    /** Peers with session state. From another thread, a possibly stale count. */
     public int peerCount() {
         return sessions.peerCount();
     }
 
-    /** Handshakes in progress (both roles). Call on the event thread. */
+    /** Handshakes in progress (both roles). From another thread, a possibly stale count. */
     public int pendingHandshakes() {
         return pendingOrder.size();
     }

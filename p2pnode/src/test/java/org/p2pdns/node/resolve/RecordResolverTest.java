@@ -116,8 +116,17 @@ class RecordResolverTest {
         assertEquals(ResolveStatus.FOUND, f.get().status());
         resolver.clearCache();
 
+        // another key's record first, then the remembered owner's: the owner's record is the answer
+        CompletableFuture<Resolution> other = start("example.p2p");
+        dht.lastGet().deliver(rec(TestRecords.keyB(), 9, 60).encoded());
+        assertFalse(other.isDone(), "one node's answer must not hide the remembered owner's record");
+        dht.lastGet().deliver(rec(TestRecords.keyA(), 2, 60).encoded());
+        assertEquals(2, other.get().sequence());
+        resolver.clearCache();
+
         CompletableFuture<Resolution> g = start("example.p2p");
         dht.lastGet().deliver(rec(TestRecords.keyB(), 9, 60).encoded());
+        dht.lastGet().end(GetResult.Status.FOUND);
         Resolution r = g.get();
         assertEquals(ResolveStatus.OWNER_CHANGED, r.status());
         assertTrue(r.detail().contains("p2p --accept-owner example.p2p"), r.detail());
@@ -125,10 +134,10 @@ class RecordResolverTest {
 
         resolver.acceptNewOwner("www.example.p2p");
         CompletableFuture<Resolution> h = start("example.p2p");
-        dht.lastGet().deliver(rec(TestRecords.keyB(), 2, 60).encoded());
+        dht.lastGet().deliver(rec(TestRecords.keyB(), 3, 60).encoded());
         Resolution accepted = h.get();
         assertEquals(ResolveStatus.FOUND, accepted.status());
-        assertEquals(2, accepted.sequence());
+        assertEquals(3, accepted.sequence());
     }
 
     @Test

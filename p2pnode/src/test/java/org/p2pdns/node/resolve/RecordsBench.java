@@ -137,16 +137,21 @@ public final class RecordsBench {
         return new Node(i, scheduler, udp, transport, dht, store, resolver, publisher);
     }
 
+    /** Waits until every node finished its join, or 180 s; goes on if at least 95% did. */
     private static void waitReady(List<Node> all) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        long ready = 0;
         while (System.nanoTime() < deadline) {
-            if (all.stream().allMatch(n -> n.dht().isReady())) {
+            ready = all.stream().filter(n -> n.dht().isReady()).count();
+            if (ready == all.size()) {
                 return;
             }
             Thread.sleep(100); // a benchmark script waiting for real sockets, not a test
         }
-        long ready = all.stream().filter(n -> n.dht().isReady()).count();
-        throw new IllegalStateException(ready + " of " + all.size() + " nodes ready after 120 s");
+        System.out.printf("warning: %d of %d nodes finished joining after 180 s%n", ready, all.size());
+        if (ready < all.size() * 95 / 100) {
+            throw new IllegalStateException(ready + " of " + all.size() + " nodes ready after 180 s");
+        }
     }
 
     private static void phase(String label, List<Node> live, List<String> names, int resolves, Random random)

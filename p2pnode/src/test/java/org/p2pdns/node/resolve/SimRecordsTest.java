@@ -250,4 +250,31 @@ class SimRecordsTest {
         }
         assertEquals(Map.of("A", 50, "B", 50), bySide);
     }
+
+    @Test
+    void sameSeedSameTrace() {
+        assertEquals(trace(21), trace(21));
+    }
+
+    /** A small scenario's fingerprint: tasks run, virtual time, and what every node resolved. */
+    private List<Long> trace(long seed) {
+        RecordWorld w = new RecordWorld(seed, 30, NetworkParams.TEST);
+        try {
+            List<Long> out = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String name = "t" + i + ".p2p";
+                w.await(w.publishers.get(i).publish(name, TestRecords.aRecord(name, i), Duration.ofMinutes(1),
+                        OwnerKey.fromSeed(seed(i))));
+            }
+            for (int n = 0; n < 30; n++) {
+                Resolution r = w.await(w.resolvers.get(n).resolve("t" + (n % 3) + ".p2p"));
+                out.add(r.sequence());
+            }
+            out.add(w.net.scheduler().executedTasks());
+            out.add(w.net.scheduler().nowMillis());
+            return out;
+        } finally {
+            w.close();
+        }
+    }
 }

@@ -158,6 +158,28 @@ class SimBehaviourTest {
     }
 
     @Test
+    void aLoneFounderSaysNotFoundButAnIsolatedJoinerSaysNoPeers() {
+        SimNetwork net = new SimNetwork(12, SimConfig.defaults());
+        SimNode founder = net.addNode(SimValuePolicy.INSTANCE);
+        net.start(founder, List.of());
+        SimNode dead = net.addNode(SimValuePolicy.INSTANCE);
+        net.kill(dead);
+        SimNode isolated = net.addNode(SimValuePolicy.INSTANCE);
+        net.start(isolated, List.of(dead.contact().address()));
+        net.scheduler().runFor(Duration.ofSeconds(5));
+        NodeId key = NodeId.random(net.random());
+        assertTrue(founder.dht().isFounder());
+        assertFalse(isolated.dht().isFounder());
+        // the founder is the whole network: what it does not hold does not exist
+        assertEquals(GetResult.Status.NOT_FOUND, await(net, founder.dht().get(key, v -> { })).status());
+        // the isolated node has somewhere to ask but cannot reach it: it must not claim the name does not exist
+        assertEquals(GetResult.Status.NO_PEERS, await(net, isolated.dht().get(key, v -> { })).status());
+        long exp = net.scheduler().nowMillis() + 3_600_000;
+        await(net, founder.dht().put(key, SimValuePolicy.value(1, exp, "v")));
+        assertEquals(GetResult.Status.FOUND, await(net, founder.dht().get(key, v -> { })).status());
+    }
+
+    @Test
     void joinSucceedsWhenTheFirstContactIsOverloaded() {
         SimNetwork net = network(9, 60, SimConfig.defaults());
         SimNode overloaded = net.nodes().get(1);

@@ -67,7 +67,8 @@ for t in "${TARGETS[@]}"; do
   execs=$( (grep -oE '^#[0-9]+' "$log" || true) | tail -1 | tr -d '#'); execs="${execs:-0}"
   rate=$( (grep -oE 'exec/s: [0-9]+' "$log" || true) | tail -1 | awk '{print $2}'); rate="${rate:-0}"
   corp=$( (grep -oE 'corp: [0-9]+' "$log" || true) | tail -1 | awk '{print $2}'); corp="${corp:-0}"
-  findings=$(grep -cE '== Java Exception|== Java Assertion|FuzzerSecurityIssue' "$log" || true)
+  findings=$(grep -cE 'DEDUP_TOKEN|Test unit written to' "$log" || true)
+  findings=$(( (findings + 1) / 2 ))   # libFuzzer prints both lines per finding
   if [ "$execs" = 0 ]; then
     echo "fuzz: $test did not start fuzzing; log: $log" >&2
     grep -E 'ERROR|Exception' "$log" | head -5 >&2 || true
@@ -79,7 +80,7 @@ for t in "${TARGETS[@]}"; do
   total_findings=$((total_findings + findings))
   printf '%-62s %12s %8s %7s  %s\n' "$test" "$execs" "$rate" "$corp" "$findings"
   if [ "$findings" != 0 ]; then
-    grep -E -A12 '== Java Exception|== Java Assertion' "$log" | head -30 >&2 || true
+    grep -E -B2 -A3 'FuzzTestFindingException|Test unit written to' "$log" | head -30 >&2 || true
     echo "fuzz: the reproducer is in the target's ...Inputs directory under src/test/resources; log: $log" >&2
     FUZZ_KEEP=1
   fi

@@ -7,7 +7,7 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET-REGEX]      e.g. scripts/fuzz.sh 60   or   scripts/fuzz.sh 30 'Dns|Stun'
 #
-# Each run is `JAZZER_FUZZ=1 mvn surefire:test -Dtest=Class#method` on the already-built test classes; the target's
+# Each run is `JAZZER_FUZZ=1 mvn test-compile surefire:test -Dtest=Class#method` on the already-built classes; the target's
 # annotation caps a run at 10 minutes and this script interrupts it after SECONDS (libFuzzer stops on SIGINT).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,8 +46,9 @@ for t in "${TARGETS[@]}"; do
   module="${t%% *}"; test="${t#* }"
   if [ -n "$FILTER" ] && ! [[ "$test" =~ $FILTER ]]; then continue; fi
   log="$WORK/$(echo "$test" | tr '#.' '__').log"
-  # -am so the reactor resolves the sibling modules from their target/ directories; the filter matches one test
-  JAZZER_FUZZ=1 mvn -B -pl "$module" -am surefire:test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+  # -am with test-compile so the reactor resolves sibling modules (and p2pnode's test-jar) from their target/
+  # directories without installing anything; the filter matches one test
+  JAZZER_FUZZ=1 mvn -B -pl "$module" -am test-compile surefire:test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
     -DtrimStackTrace=false >"$log" 2>&1 &
   MVN_PID=$!
   # wait for libFuzzer to start, then give it SECONDS
@@ -66,7 +67,8 @@ for t in "${TARGETS[@]}"; do
   execs=$( (grep -oE '^#[0-9]+' "$log" || true) | tail -1 | tr -d '#'); execs="${execs:-0}"
   rate=$( (grep -oE 'exec/s: [0-9]+' "$log" || true) | tail -1 | awk '{print $2}'); rate="${rate:-0}"
   corp=$( (grep -oE 'corp: [0-9]+' "$log" || true) | tail -1 | awk '{print $2}'); corp="${corp:-0}"
-  findings=$(grep -cE '== Java Exception|== Java Assertion|FuzzerSecurityIssue' "$log" || true)
+  findings=$(grep -cE 'DEDUP_TOKEN|Test unit written to' "$log" || true)
+  findings=$(( (findings + 1) / 2 ))   # libFuzzer prints both lines per finding
   if [ "$execs" = 0 ]; then
     echo "fuzz: $test did not start fuzzing; log: $log" >&2
     grep -E 'ERROR|Exception' "$log" | head -5 >&2 || true
@@ -78,7 +80,7 @@ for t in "${TARGETS[@]}"; do
   total_findings=$((total_findings + findings))
   printf '%-62s %12s %8s %7s  %s\n' "$test" "$execs" "$rate" "$corp" "$findings"
   if [ "$findings" != 0 ]; then
-    grep -E -A12 '== Java Exception|== Java Assertion' "$log" | head -30 >&2 || true
+    grep -E -B2 -A3 'FuzzTestFindingException|Test unit written to' "$log" | head -30 >&2 || true
     echo "fuzz: the reproducer is in the target's ...Inputs directory under src/test/resources; log: $log" >&2
     FUZZ_KEEP=1
   fi

@@ -6,12 +6,12 @@
 # (first vs last minute, least-squares slope) and the fd trend. Loopback only; the bridge is the standalone benchmark
 # main of scripts/bench-dns.sh (dns-bridge test sources: org.p2pdns.dns.bench.BenchBridgeMain).
 #
-#   scripts/soak-dns.sh [MINUTES]      env: INTERVAL=5 RATES="5000 10000 20000 30000 40000 60000 80000" PEAK_DUR=5
+#   scripts/soak-dns.sh [MINUTES]      env: INTERVAL=5 RATES="1000 2000 4000 8000 16000 24000 32000 48000 64000" PEAK_DUR=5
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MINUTES=${1:-10}
 INTERVAL=${INTERVAL:-5}
-RATES=${RATES:-"5000 10000 20000 30000 40000 60000 80000"}
+RATES=${RATES:-"1000 2000 4000 8000 16000 24000 32000 48000 64000"}
 PEAK_DUR=${PEAK_DUR:-5}
 [[ "$MINUTES" =~ ^[0-9]+$ ]] && [ "$MINUTES" -ge 1 ] && [ "$MINUTES" -le 120 ] || { echo "usage: $0 [MINUTES 1..120]" >&2; exit 2; }
 OUT=${OUT:-$ROOT/dns-bridge/target/soak}
@@ -59,7 +59,7 @@ perf() {
     | awk '/Queries sent:/{s=$3} /Queries completed:/{c=$3} /Queries lost:/{l=$3} END{printf "%d %d %d\n", s, c, l}'
 }
 
-perf 0 3 >/dev/null   # warm-up: JIT, caches, the upstream's answers
+perf 0 5 >/dev/null   # warm-up: JIT, caches, the upstream's answers
 PEAK=0
 for rate in $RATES; do
   read -r sent done lost < <(perf "$rate" "$PEAK_DUR")

@@ -100,9 +100,7 @@ final class DefaultLauncher implements Launcher {
 
     @Override
     public Service startIntroServer(NodeConfig config, Progress progress) throws Exception {
-        IntroServerConfig c = IntroServerConfig.defaults().withBind(
-                new InetSocketAddress(InetAddress.getByName(config.introServerBind()), config.introServerPort()),
-                config.stunPort()).withIdDifficulty(config.network().idDifficultyBits());
+        IntroServerConfig c = IntroServerConfig.from(config);
         IntroServer server;
         try {
             server = IntroServer.start(c);

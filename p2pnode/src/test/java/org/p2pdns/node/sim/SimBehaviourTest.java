@@ -180,6 +180,23 @@ class SimBehaviourTest {
     }
 
     @Test
+    void contactsLearnedAfterStartJoinTheTable() {
+        SimNetwork net = network(13, 40, SimConfig.defaults());
+        // a node that started a network of its own, then hears of peers (as from an introduction server's list)
+        SimNode late = net.addNode(SimValuePolicy.INSTANCE);
+        net.start(late, List.of());
+        net.scheduler().runFor(Duration.ofSeconds(5));
+        assertEquals(0, late.dht().routingTable().size());
+        NodeId key = NodeId.random(net.random());
+        long exp = net.scheduler().nowMillis() + 3_600_000;
+        await(net, net.nodes().get(5).dht().put(key, SimValuePolicy.value(3, exp, "v")));
+        late.dht().addContacts(List.of(net.nodes().get(1).contact(), net.nodes().get(2).contact(), late.contact()));
+        net.scheduler().runFor(Duration.ofSeconds(1));
+        assertEquals(2, late.dht().routingTable().size(), "the two peers, never itself");
+        assertEquals(GetResult.Status.FOUND, await(net, late.dht().get(key, v -> { })).status());
+    }
+
+    @Test
     void joinSucceedsWhenTheFirstContactIsOverloaded() {
         SimNetwork net = network(9, 60, SimConfig.defaults());
         SimNode overloaded = net.nodes().get(1);

@@ -7,12 +7,16 @@
 #   - latency p50/p99 at 20,000 queries/s (from dnsperf -v, one line per query).
 # The server runs pinned to CPU 0 and dnsperf to CPU 1 (taskset). Bounded: every dnsperf run lasts DUR seconds.
 #
-# Usage: scripts/bench-dns.sh            (env: DUR=5 RATES="20000 50000 80000 100000 120000" SKIP_UNBOUND=1)
+# Usage: scripts/bench-dns.sh
+#   env: DUR=5  RATES="20000 50000 80000 100000 120000"  SETS="overlay nxdomain forwarded"  SKIP_UNBOUND=1
+#        JAVA_OPTS="-Xms256m -Xmx512m -XX:+UseSerialGC"  SERVER_CPU=0  CLIENT_CPU=1
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DUR=${DUR:-5}
 RATES=${RATES:-"20000 50000 80000 100000 120000"}
 OUT=${OUT:-$ROOT/dns-bridge/target/bench}
+SETS=${SETS:-"overlay nxdomain forwarded"}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx512m -XX:+UseSerialGC"}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 mkdir -p "$OUT"
@@ -79,7 +83,8 @@ measure() {
 echo "== starting the bridge (CPU $SERVER_CPU)"
 rm -f "$OUT/bridge.in"
 mkfifo "$OUT/bridge.in"
-taskset -c "$SERVER_CPU" java -Xms256m -Xmx512m -cp "$CP" org.p2pdns.dns.bench.BenchBridgeMain 0 \
+# shellcheck disable=SC2086
+taskset -c "$SERVER_CPU" java $JAVA_OPTS -cp "$CP" org.p2pdns.dns.bench.BenchBridgeMain 0 \
     <"$OUT/bridge.in" >"$OUT/bridge.out" 2>&1 &
 BRIDGE_PID=$!
 exec 9>"$OUT/bridge.in"
@@ -93,13 +98,23 @@ RESULTS="$OUT/results.md"
   echo "| server | query set | highest target rate without loss | CPU us/query @50k q/s | p50 ms @20k | p99 ms @20k | @50k: completed/sent |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
 } >"$RESULTS"
-for set in overlay nxdomain forwarded; do
+for set in $SETS; do
   measure bridge "$BRIDGE_PORT" "$BRIDGE_PID" "$OUT/q-$set.txt" >>"$RESULTS"
 done
 
 if [ -z "${SKIP_UNBOUND:-}" ] && command -v unbound >/dev/null; then
   echo "== starting unbound (CPU $SERVER_CPU) with the same 1,000 names as local-data"
-  UPORT=$((BRIDGE_PORT + 1))
+  # a port free for both UDP and TCP on 127.0.0.1
+  UPORT=$(python3 -c 'import socket
+for _ in range(50):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); p = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        t.close(); u.close()')
   mkdir -p "$OUT/unbound"
   {
     echo "server:"
@@ -124,17 +139,23 @@ if [ -z "${SKIP_UNBOUND:-}" ] && command -v unbound >/dev/null; then
     echo "  forward-addr: 127.0.0.1@$UPSTREAM_PORT"
   } >"$OUT/unbound/unbound.conf"
   unbound-checkconf "$OUT/unbound/unbound.conf" >/dev/null
-  taskset -c "$SERVER_CPU" unbound -d -c "$OUT/unbound/unbound.conf" >"$OUT/unbound/out.log" 2>&1 &
+  # 9>&-: unbound must not hold the bridge's stdin pipe open
+  taskset -c "$SERVER_CPU" unbound -d -c "$OUT/unbound/unbound.conf" >"$OUT/unbound/out.log" 2>&1 9>&- &
   UNBOUND_PID=$!
   for _ in $(seq 1 50); do
     dig @127.0.0.1 -p "$UPORT" name1.p2p A +time=1 +tries=1 +short 2>/dev/null | grep -q 10.0.0.1 && break
     sleep 0.2
   done
-  for set in overlay nxdomain forwarded; do
+  if ! kill -0 "$UNBOUND_PID" 2>/dev/null; then
+    echo "unbound did not start:" >&2; cat "$OUT/unbound/out.log" >&2; exit 1
+  fi
+  for set in $SETS; do
     measure unbound "$UPORT" "$UNBOUND_PID" "$OUT/q-$set.txt" >>"$RESULTS"
   done
 fi
 
+[ -n "$UNBOUND_PID" ] && kill "$UNBOUND_PID" 2>/dev/null || true
+UNBOUND_PID=""
 exec 9>&-
 wait "$BRIDGE_PID" 2>/dev/null || true
 BRIDGE_PID=""

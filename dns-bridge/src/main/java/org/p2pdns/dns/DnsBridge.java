@@ -68,8 +68,6 @@ public final class DnsBridge implements AutoCloseable {
             Responses responses = new Responses(clock, config.udpPayload());
             Name zone = Name.fromString(config.zone());
             Scheduler timers = new EventLoopScheduler(group.next(), clock);
-            DnsHandler overlay = new OverlayHandler(zone, resolver, responses, stats, timers,
-                    config.resolveTimeout(), config.negativeTtl());
             List<InetSocketAddress> ups = List.of();
             DnsHandler forwarder = null;
             if (config.forwarding()) {
@@ -82,10 +80,12 @@ public final class DnsBridge implements AutoCloseable {
                     forwarder = new Forwarder(ups, config.upstreamTimeout(), responses, stats);
                 }
             }
+            DnsHandler overlay = new OverlayHandler(zone, resolver, responses, stats, timers,
+                    config.resolveTimeout(), config.negativeTtl(), forwarder);
             ZoneRouter router = new ZoneRouter(zone, overlay, forwarder, responses);
             ResponseCache cache = new ResponseCache(config.cacheEntries(), stats);
             CacheHandler cached = new CacheHandler(cache, router, responses, stats, config.maxCacheTtl(),
-                    config.serveStale());
+                    config.serveStale(), timers);
             RateLimiter limiter = new RateLimiter(clock, config.rateLimitQps(), config.rateLimitBurst(),
                     config.rateLimitLoopback());
             Guard guard = new Guard(responses, limiter, stats);

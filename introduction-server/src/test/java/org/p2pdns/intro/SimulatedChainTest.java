@@ -112,7 +112,9 @@ class SimulatedChainTest {
         assertTrue(NatDatagramTransport.isAlias(p.address()));
         a.transport().send(p.address(), new byte[]{0x53, 1});
         clock.runFor(Duration.ofMillis(100));
-        assertEquals(b.transport().aliasFor(a.introClient().nodeId()), inboxB.get(0)[0], "arrived relayed");
+        // relayed datagrams appear to come from the sender's public address when the introduction server told us it
+        assertEquals(aAddr, inboxB.get(0)[0], "arrived relayed, from a's known public address");
+        assertEquals(1, core.relaySessions());
 
         cut = false;
         clock.runFor(Duration.ofSeconds(31)); // the next upgrade round punches through
@@ -124,6 +126,55 @@ class SimulatedChainTest {
         Object[] sent = wire.get(before);
         assertEquals(bAddr, sent[1], "the alias now routes straight to b");
         assertEquals(aAddr, inboxB.get(inboxB.size() - 1)[0]);
+        a.close();
+        b.close();
+    }
+
+    /**
+     * The layers above only know the peer's public address (a DHT contact from the introduction server's sample):
+     * sending to it starts the chain in the background and routes that address along the path found.
+     */
+    @Test
+    void sendingToAKnownPeersPublicAddressFindsAPathByItself() throws Exception {
+        Host server = new Host(serverAddr);
+        IntroServerConfig cfg = IntroServerConfig.defaults().withBind(serverAddr, -1).withIdDifficulty(0);
+        IntroServerCore core = new IntroServerCore(cfg, clock, server, new Random(9), new Counters());
+        server.setReceiver(core);
+        core.start();
+        List<Object[]> inboxA = new ArrayList<>();
+        List<Object[]> inboxB = new ArrayList<>();
+        NatTraversal b = node(bAddr, 2, inboxB);
+        clock.runFor(Duration.ofSeconds(1));
+        NatTraversal a = node(aAddr, 1, inboxA); // registers after b: its sample holds b
+        clock.runFor(Duration.ofSeconds(1));
+        NodeId idA = a.introClient().nodeId();
+        NodeId idB = b.introClient().nodeId();
+        assertEquals(idB, a.transport().peerAt(bAddr));
+
+        cut = true;
+        a.transport().send(bAddr, new byte[]{0x53, 1}); // lost, but starts the chain
+        clock.runFor(Duration.ofSeconds(3));
+        assertEquals(1, a.autoConnects());
+        assertEquals(PathKind.RELAYED, a.path(idB).kind());
+        a.transport().send(bAddr, new byte[]{0x53, 2});
+        clock.runFor(Duration.ofMillis(100));
+        Object[] got = inboxB.get(inboxB.size() - 1);
+        assertEquals(aAddr, got[0]);
+        assertEquals(2, ((byte[]) got[1])[1]);
+        b.transport().send(aAddr, new byte[]{0x53, 3}); // the answer goes back the way it came
+        clock.runFor(Duration.ofMillis(100));
+        assertEquals(bAddr, inboxA.get(inboxA.size() - 1)[0]);
+        assertEquals(3, ((byte[]) inboxA.get(inboxA.size() - 1)[1])[1]);
+
+        cut = false;
+        clock.runFor(Duration.ofSeconds(10)); // the first upgrade retry, 5 s after the relay was adopted
+        assertEquals(PathKind.PUNCHED, a.path(idB).kind());
+        int before = wire.size();
+        a.transport().send(bAddr, new byte[]{0x53, 4});
+        clock.runFor(Duration.ofMillis(100));
+        assertEquals(bAddr, wire.get(before)[1], "straight to b now");
+        assertEquals(aAddr, inboxB.get(inboxB.size() - 1)[0]);
+        assertTrue(idA != null);
         a.close();
         b.close();
     }

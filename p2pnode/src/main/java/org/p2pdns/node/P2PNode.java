@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -186,6 +184,9 @@ public final class P2PNode implements NodeControl, AutoCloseable {
         DatagramTransport sessions;
         if (!intros.isEmpty()) {
             NatConfig natConfig = NatConfig.of(intros).withUpnp(config.upnp());
+            if (config.stun() != null) {
+                natConfig = natConfig.withStunServers(resolveAll(config.stun(), "stun"));
+            }
             nat = new NatTraversal(natConfig, new Ed25519PrivateKeyParameters(identity.seed(), 0), scheduler, udp,
                     random);
             started.add(nat);
@@ -438,14 +439,6 @@ public final class P2PNode implements NodeControl, AutoCloseable {
     @Override
     public CompletableFuture<NodeStatus> status() {
         return commands.status();
-    }
-
-    /** Counters for diagnostics: a few figures from each layer. */
-    public Map<String, Long> counters() {
-        Map<String, Long> m = new LinkedHashMap<>();
-        m.put("peers", (long) secure.peerCount());
-        m.put("heldValues", (long) store.values().size());
-        return m;
     }
 
     // ------------------------------------------------------------------------------------------ shutdown

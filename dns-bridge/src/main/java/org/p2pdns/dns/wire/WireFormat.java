@@ -86,6 +86,24 @@ public final class WireFormat {
         return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
+    /** Where the message's last record ends, as its counts say; a well-formed query ends exactly at its length. */
+    public static int messageEnd(byte[] w) throws WireFormatException {
+        int qd = u16(w, 4);
+        int rr = u16(w, 6) + u16(w, 8) + u16(w, 10);
+        int p = HEADER;
+        for (int i = 0; i < qd; i++) {
+            p = skipName(w, p) + 4;
+        }
+        for (int i = 0; i < rr; i++) {
+            p = skipName(w, p);
+            p += 10 + u16(w, p + 8);
+        }
+        if (p > w.length) {
+            throw new WireFormatException("record data past the end");
+        }
+        return p;
+    }
+
     private static void require(byte[] w, int pos, int n) throws WireFormatException {
         if (pos < 0 || pos + n > w.length) {
             throw new WireFormatException("truncated message: need " + n + " bytes at " + pos + " of " + w.length);

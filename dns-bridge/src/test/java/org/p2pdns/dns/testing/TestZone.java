@@ -41,6 +41,7 @@ public final class TestZone {
                 rr("loop1.example.p2p. CNAME loop2.example.p2p."),
                 rr("loop2.example.p2p. CNAME loop1.example.p2p."),
                 rr("ext.example.p2p. CNAME www.example.com."),
+                rr("extgone.example.p2p. CNAME nope.example.com."),
                 rr("gone.example.p2p. CNAME missing.p2p."));
         f.publish("other.p2p", 120, 86400, rr("other.p2p. A 192.0.2.40"));
         Record[] big = new Record[20];

@@ -40,7 +40,10 @@ import org.p2pdns.node.transport.UdpTransport;
  * joins its DHT through the path, and publishes {@code NAME} with an A record.
  *
  * <pre>LabDhtNode --seed N --intro IP:PORT responder
- * LabDhtNode --seed N --intro IP:PORT initiator PEER_ID_HEX NAME IPV4</pre>
+ * LabDhtNode --seed N --intro IP:PORT initiator PEER_ID_HEX NAME IPV4
+ * LabDhtNode --seed N --intro IP:PORT contact PEER_PUBLIC_IP:PORT NAME IPV4</pre>
+ * ({@code contact}: the DHT is only given the peer's public address, as from a routing table; the NAT layer finds a
+ * path by itself.)
  */
 public final class LabDhtNode {
     private LabDhtNode() {
@@ -83,7 +86,36 @@ public final class LabDhtNode {
         System.out.println("READY id=" + identity.id().toHex() + " observed=" + reflexive.getAddress().getHostAddress()
                 + ":" + reflexive.getPort());
         System.out.flush();
-        if (rest.size() == 4 && rest.get(0).equals("initiator")) {
+        if (rest.size() == 4 && rest.get(0).equals("contact")) {
+            // only B's public address, as a plain DHT bootstrap contact: no explicit connect
+            String[] hp = rest.get(1).split(":");
+            InetSocketAddress boot = new InetSocketAddress(InetAddress.getByName(hp[0]), Integer.parseInt(hp[1]));
+            String name = rest.get(2);
+            String line;
+            try {
+                long t0 = System.nanoTime();
+                dht.start(List.of(boot));
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (dht.routingTable().size() == 0 && System.nanoTime() < until) {
+                    Thread.sleep(20); // a lab process polling its own state, not a test waiting for an event
+                }
+                long joinMs = (System.nanoTime() - t0) / 1_000_000;
+                long now = System.currentTimeMillis() / 1000;
+                SignedRecord rec = SignedRecord.sign(name, OwnerKey.fromSeed(s), 1, now, now + 3600, 300, 0,
+                        List.of(new org.xbill.DNS.ARecord(org.xbill.DNS.Name.fromString(name + "."),
+                                org.xbill.DNS.DClass.IN, 300, InetAddress.getByName(rest.get(3)))));
+                PutResult put = dht.put(rec.dhtKey(), rec.encoded()).get(20, TimeUnit.SECONDS);
+                NodeId peer = nat.transport().peerAt(boot);
+                PeerPath path = peer == null ? null : nat.path(peer);
+                line = String.format("RESULT kind=%s joinMs=%d table=%d acks=%d autoConnects=%d",
+                        path == null ? "NONE" : path.kind(), joinMs, dht.routingTable().size(), put.acks(),
+                        nat.autoConnects());
+            } catch (Exception e) {
+                line = "RESULT kind=FAILED error=" + e.toString().replace(' ', '_');
+            }
+            System.out.println(line);
+            System.out.flush();
+        } else if (rest.size() == 4 && rest.get(0).equals("initiator")) {
             NodeId peer = NodeId.fromHex(rest.get(1));
             String name = rest.get(2);
             String line;

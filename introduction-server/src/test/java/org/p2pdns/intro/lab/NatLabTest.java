@@ -177,6 +177,56 @@ class NatLabTest {
     }
 
     /**
+     * The DHT is only given the other node's public address (a plain contact, as the introduction server's sample or a
+     * saved routing table provides): the NAT layer notices the send, runs the chain by itself and routes the address.
+     */
+    @Test
+    void dhtReachesAPlainContactBehindANat() throws Exception {
+        List<String[]> pairs = List.of(new String[]{"cone", "cone", "PUNCHED"},
+                new String[]{"restricted", "symmetric", "PUNCHED"},
+                new String[]{"symmetric", "symmetric", "RELAYED"});
+        StringBuilder table = new StringBuilder("| natA | natB | path found by itself | DHT join ms | STORE acks | "
+                + "resolved on hostB |\n| --- | --- | --- | --- | --- | --- |\n");
+        try (NatLab lab = NatLab.up(labId(6))) {
+            NatLab.Proc server = lab.start("pub", NatLab.java("org.p2pdns.intro.IntroServerMain",
+                    "--bind", "198.51.100.20", "--port", "7460", "--stun-port", "-1"));
+            assertNotNull(server.await("intro-server listening", 30), server.output());
+            int seed = 900;
+            for (String[] pair : pairs) {
+                lab.nat("A", pair[0]);
+                lab.nat("B", pair[1]);
+                seed += 2;
+                try (NatLab.Proc b = lab.start("hostB", NatLab.java("org.p2pdns.intro.lab.LabDhtNode", "--seed",
+                        String.valueOf(seed + 1), "--intro", INTRO, "responder"))) {
+                    String readyB = b.await("READY", 30);
+                    assertNotNull(readyB, b.output());
+                    String name = "plain-" + pair[0] + "-" + pair[1] + ".p2p";
+                    try (NatLab.Proc a = lab.start("hostA", NatLab.java("org.p2pdns.intro.lab.LabDhtNode",
+                            "--seed", String.valueOf(seed), "--intro", INTRO, "contact", field(readyB, "observed"),
+                            name, "192.0.2.10"))) {
+                        String result = a.await("RESULT", 60);
+                        assertNotNull(result, a.output());
+                        assertEquals(pair[2], field(result, "kind"), result + "\n" + a.output());
+                        assertEquals("2", field(result, "acks"), "both nodes store: " + result);
+                        assertTrue(Long.parseLong(field(result, "joinMs")) < 10_000, "slow join: " + result);
+                        b.send("resolve " + name);
+                        String resolved = b.await("RESOLVED", 30);
+                        assertNotNull(resolved, b.output());
+                        assertEquals("FOUND", field(resolved, "status"), resolved + "\nA: " + a.output());
+                        table.append(String.format("| %s | %s | %s | %s | %s | %s |%n", pair[0], pair[1],
+                                field(result, "kind"), field(result, "joinMs"), field(result, "acks"),
+                                field(resolved, "status") + " " + field(resolved, "records")));
+                        a.closeStdin();
+                        b.closeStdin();
+                    }
+                }
+            }
+        }
+        Files.writeString(Path.of("target", "natlab-plain-contact-results.md"), table.toString());
+        System.out.println(table);
+    }
+
+    /**
      * With NAT mappings that expire after 2 s idle, keepalives every 0.5 s keep a punched path usable across a 5 s
      * pause; without them (keepalive 1 h) the same path is dead after the pause. (Registrations refresh every 0.5 s
      * here so that the path to the introduction server stays open in both runs.)

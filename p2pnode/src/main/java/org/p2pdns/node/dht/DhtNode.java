@@ -60,6 +60,8 @@ public final class DhtNode {
     private volatile boolean stopped;
     private boolean started;
     private List<InetSocketAddress> bootstrap = List.of();
+    /** Started with nothing to join: the first node of a network of its own (see {@link #isFounder()}). */
+    private boolean founder;
 
     public DhtNode(DhtConfig config, Contact self, MessageTransport transport, Scheduler scheduler, Random random,
                    ValuePolicy policy, ValueStore store) {
@@ -97,6 +99,7 @@ public final class DhtNode {
             }
             started = true;
             this.bootstrap = boot;
+            this.founder = boot.isEmpty() && known.isEmpty();
             transport.setHandler(this::onMessage);
             guard.rebuild(store);
             long now = now();
@@ -106,6 +109,15 @@ public final class DhtNode {
             maintenance.start();
             maintenance.join(0);
         });
+    }
+
+    /**
+     * True when this node was started with no address to join and no saved contact: it began a network of its own.
+     * While such a node has no peers it is the whole network, so a key it does not hold does not exist (NOT_FOUND),
+     * where a node that has peers to reach but cannot reach them must say NO_PEERS.
+     */
+    public boolean isFounder() {
+        return founder;
     }
 
     /** Finds the k nodes closest to {@code key} and asks them to STORE {@code value} (with their write tokens). */

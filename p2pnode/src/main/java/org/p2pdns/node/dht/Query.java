@@ -102,9 +102,17 @@ final class Query {
 
     private void send(Lookup path, Contact c) {
         contacted++;
+        // soft deadline: a peer silent for a third of the request timeout no longer holds up the lookup (under churn
+        // most silent peers are dead); its reply, if it comes before the full timeout, still counts
+        Cancellable soft = node.scheduler().schedule(node.config().requestTimeout().dividedBy(3), () -> {
+            if (!done && path.onSlow(c.id())) {
+                pump();
+            }
+        });
         // lookups do not resend: a silent peer is passed over and the next closest asked instead
         node.rpc().request(c, id -> findValue ? new FindValueMessage(id, target) : new FindNodeMessage(id, target),
                 node.config().requestTimeout(), 0, (from, reply) -> {
+                    soft.cancel();
                     if (reply instanceof NodesMessage n) {
                         tokens.put(c.id(), n.token());
                         path.onReply(c.id(), node.screen(n.contacts()));

@@ -70,7 +70,7 @@ final class ValueSearch {
         if (best != null) {
             status = GetResult.Status.FOUND;
             repair(q);
-        } else if (q.noPeers) {
+        } else if (q.noPeers && !node.isFounder()) {
             status = GetResult.Status.NO_PEERS;
         } else if (invalid > 0) {
             status = GetResult.Status.ALL_INVALID;
@@ -94,7 +94,12 @@ final class ValueSearch {
         }
         boolean selfAmongClosest = closest.size() < node.config().k()
                 || key.compareDistance(node.self().id(), closest.get(closest.size() - 1).id()) < 0;
-        if (selfAmongClosest) {
+        // a copy this node holds (say, from the side of a healed partition) that is older than what the lookup found
+        // is replaced even when this node is no longer among the closest: otherwise its own resolutions and the
+        // lookups that pass through it keep answering the old record first
+        ValueStore.Entry mine = node.store().get(key);
+        boolean holdsOlder = mine != null && node.policy().compareNewer(best, mine.value()) > 0;
+        if (selfAmongClosest || holdsOlder) {
             node.judgeAndStore(key, best, node.self().id(), null, node.now());
         }
     }

@@ -37,6 +37,10 @@ public final class IntroClient {
 
         /** A datagram relayed from {@code from}. */
         void onRelayed(InetSocketAddress server, NodeId from, byte[] payload);
+
+        /** A registration (first or refresh) was accepted. */
+        default void onRegistered(Registration registration) {
+        }
     }
 
     /** The current registration. */
@@ -178,6 +182,7 @@ public final class IntroClient {
                 } else {
                     scheduleRefresh(refreshDelay(g.ttlSeconds()));
                 }
+                listener.onRegistered(registration);
                 firstRegistration.complete(registration);
             } else if (unwrap(e) instanceof TimeoutException) {
                 failovers++;

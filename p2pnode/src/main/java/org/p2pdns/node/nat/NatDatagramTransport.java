@@ -16,8 +16,11 @@ import org.p2pdns.node.transport.PacketType;
  * messages, PUNCH and STUN go to the NAT components, the rest (secure-transport packets) up. Peers reached through
  * a relay get a local <em>relay alias</em> address ({@code fd70:3270::/32}, port 1, never on the wire): sending to
  * it wraps the datagram into a RELAY, or, once a later punch succeeded, sends it straight to the punched address;
- * datagrams relayed from such a peer arrive from its alias. The socket is shared, so the NAT mapping STUN reports is
- * the one peers use.
+ * datagrams relayed from such a peer arrive from its alias. Peers an introduction server named are also known by their
+ * public address: sends to it follow the peer's route (punched address or relay), and datagrams from the punched
+ * address or the relay go up as coming from the public address, so the layers above (whose replies must come from the
+ * address they asked) see one stable address per peer. The socket is shared, so the NAT mapping STUN reports is the
+ * one peers use.
  */
 public final class NatDatagramTransport implements DatagramTransport {
 
@@ -35,9 +38,29 @@ public final class NatDatagramTransport implements DatagramTransport {
      */
     public static final int MAX_RELAYED_DATAGRAM = DatagramTransport.MAX_DATAGRAM - IntroCodec.RELAY_OVERHEAD;
 
+    /** Most peers whose public address this transport remembers. */
+    public static final int MAX_KNOWN_PEERS = 4096;
+
     private final DatagramTransport inner;
     private final Map<InetSocketAddress, NodeId> aliasToPeer = new ConcurrentHashMap<>();
     private final Map<NodeId, InetSocketAddress> direct = new ConcurrentHashMap<>();
+    private final java.util.Set<NodeId> relayed = ConcurrentHashMap.newKeySet();
+    /** Public (reflexive) addresses of peers the introduction server told us about, bounded, oldest dropped. */
+    private final Map<InetSocketAddress, NodeId> publicToPeer = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, NodeId> eldest) {
+                    if (size() > MAX_KNOWN_PEERS) {
+                        peerToPublic.remove(eldest.getValue());
+                        return true;
+                    }
+                    return false;
+                }
+            });
+    private final Map<NodeId, InetSocketAddress> peerToPublic = new ConcurrentHashMap<>();
+    /** Punched (peer-reflexive) address -> the peer's public address, so the layers above see one address per peer. */
+    private final Map<InetSocketAddress, InetSocketAddress> shownAs = new ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<NodeId, InetSocketAddress> unroutedSend = (id, a) -> { };
     private volatile DatagramReceiver upper = NONE;
     private volatile DatagramReceiver intro = NONE;
     private volatile DatagramReceiver punch = NONE;
@@ -73,21 +96,59 @@ public final class NatDatagramTransport implements DatagramTransport {
         } else if (PacketType.isStun(p)) {
             stun.onDatagram(from, p);
         } else {
-            upper.onDatagram(from, p);
+            InetSocketAddress shown = shownAs.get(from);
+            upper.onDatagram(shown != null ? shown : from, p);
         }
     }
 
-    /** A datagram the introduction server relayed from {@code peer}: delivered as coming from its alias. */
+    /**
+     * Remembers that {@code peer} is registered at public address {@code address} (from an introduction server), so
+     * that sends to that address can be routed (punched or relayed) and relayed datagrams from the peer appear to
+     * come from it.
+     */
+    public void knowPeer(NodeId peer, InetSocketAddress address) {
+        InetSocketAddress old = peerToPublic.put(peer, address);
+        if (old != null && !old.equals(address)) {
+            publicToPeer.remove(old);
+        }
+        publicToPeer.put(address, peer);
+        InetSocketAddress d = direct.get(peer);
+        if (d != null && !d.equals(address)) {
+            shownAs.put(d, address);
+        }
+    }
+
+    /** The peer registered at public {@code address}, or null. */
+    public NodeId peerAt(InetSocketAddress address) {
+        return publicToPeer.get(address);
+    }
+
+    /**
+     * Called (on the sending thread) when a datagram goes to a known peer's public address for which no punched or
+     * relayed route exists yet: the NAT traversal may start connecting in the background.
+     */
+    public void onUnroutedSend(java.util.function.BiConsumer<NodeId, InetSocketAddress> hook) {
+        this.unroutedSend = hook;
+    }
+
+    /**
+     * A datagram the introduction server relayed from {@code peer}: delivered up as coming from the peer's known
+     * public address (or else its alias); PUNCH datagrams always from the alias, so that a probe answered through the
+     * relay is never taken for a punched hole.
+     */
     public void deliverRelayed(NodeId peer, byte[] p) {
         if (p.length == 0 || IntroCodec.isIntro(p) || PacketType.isStun(p)) {
             relayDrops++; // nothing of the server's own protocols rides inside a relay
             return;
         }
-        InetSocketAddress alias = aliasFor(peer);
+        if (!direct.containsKey(peer)) {
+            relayed.add(peer); // answer the way it came, like a peer-reflexive address
+        }
         if ((p[0] & 0xff) == PacketType.PUNCH) {
-            punch.onDatagram(alias, p);
+            punch.onDatagram(aliasFor(peer), p); // the hole puncher must see that this came through the relay
         } else {
-            upper.onDatagram(alias, p);
+            InetSocketAddress known = peerToPublic.get(peer);
+            upper.onDatagram(known != null ? known : aliasFor(peer), p);
         }
     }
 
@@ -117,14 +178,29 @@ public final class NatDatagramTransport implements DatagramTransport {
                 && a.getPort() == 1;
     }
 
-    /** From now on, datagrams for {@code peer}'s alias go straight to {@code address} (a punch succeeded). */
+    /**
+     * From now on, datagrams for {@code peer} (to its alias or its known public address) go straight to
+     * {@code address} (a punch succeeded, possibly at a peer-reflexive address).
+     */
     public void routeDirect(NodeId peer, InetSocketAddress address) {
-        direct.put(peer, address);
+        relayed.remove(peer);
+        InetSocketAddress old = direct.put(peer, address);
+        if (old != null) {
+            shownAs.remove(old);
+        }
+        InetSocketAddress pub = peerToPublic.get(peer);
+        if (pub != null && !pub.equals(address)) {
+            shownAs.put(address, pub); // datagrams from the punched address go up as from the public one
+        }
     }
 
-    /** Datagrams for {@code peer}'s alias go through the relay again. */
+    /** Datagrams for {@code peer} (to its alias or its known public address) go through the relay. */
     public void routeRelay(NodeId peer) {
-        direct.remove(peer);
+        InetSocketAddress old = direct.remove(peer);
+        if (old != null) {
+            shownAs.remove(old);
+        }
+        relayed.add(peer);
     }
 
     @Override
@@ -146,6 +222,25 @@ public final class NatDatagramTransport implements DatagramTransport {
             } else if (packet.length > MAX_RELAYED_DATAGRAM || !relayer.relay(peer, packet)) {
                 relayDrops++;
             }
+            return;
+        }
+        NodeId peer = packet.length > 0 && (packet[0] & 0xff) == PacketType.PUNCH
+                ? null // probes, acks and keepalives test and hold the real path: never rerouted
+                : publicToPeer.get(to);
+        if (peer != null) {
+            InetSocketAddress d = direct.get(peer);
+            if (d != null) {
+                inner.send(d, packet);
+                return;
+            }
+            if (relayed.contains(peer)) {
+                if (packet.length > MAX_RELAYED_DATAGRAM || !relayer.relay(peer, packet)) {
+                    relayDrops++;
+                }
+                return;
+            }
+            inner.send(to, packet);
+            unroutedSend.accept(peer, to);
             return;
         }
         inner.send(to, packet);

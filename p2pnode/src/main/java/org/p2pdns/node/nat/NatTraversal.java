@@ -44,6 +44,14 @@ public final class NatTraversal implements AutoCloseable {
     private final UpnpPortMapper upnp;
     private final Map<NodeId, PeerPath> paths = new HashMap<>();
     private final Map<NodeId, Cancellable> upgrades = new HashMap<>();
+    /** When each peer was last auto-connected (so a peer that cannot be reached is not retried on every send). */
+    private final Map<NodeId, Long> autoConnectAt = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
+            return size() > NatDatagramTransport.MAX_KNOWN_PEERS;
+        }
+    };
+    private long autoConnects;
     private volatile NatMapping mapping = NatMapping.UNKNOWN;
     private volatile InetSocketAddress reflexive;
     private volatile InetSocketAddress upnpMapping;
@@ -72,7 +80,15 @@ public final class NatTraversal implements AutoCloseable {
             public void onRelayed(InetSocketAddress server, NodeId from, byte[] payload) {
                 transport.deliverRelayed(from, payload);
             }
+
+            @Override
+            public void onRegistered(IntroClient.Registration registration) {
+                for (PeerInfo p : registration.peers()) {
+                    learn(p);
+                }
+            }
         });
+        transport.onUnroutedSend(this::autoConnect);
         List<ConnectStrategy> strategies = new ArrayList<>();
         strategies.add(strategy(PathKind.DIRECT, this::direct));
         strategies.add(strategy(PathKind.PUNCHED, t -> punchVia(t, PathKind.PUNCHED, config.punchTimeout())));
@@ -227,6 +243,7 @@ public final class NatTraversal implements AutoCloseable {
     private void adopt(PeerPath p) {
         paths.put(p.peer(), p);
         if (p.kind() == PathKind.RELAYED) {
+            transport.routeRelay(p.peer());
             // the first retry comes soon (a punch that only needed more time than the chain gave it), then slower
             Duration first = config.upgradeInterval().compareTo(FIRST_UPGRADE) < 0 ? config.upgradeInterval()
                     : FIRST_UPGRADE;
@@ -236,6 +253,7 @@ public final class NatTraversal implements AutoCloseable {
                 old.cancel();
             }
         } else {
+            transport.routeDirect(p.peer(), p.address());
             puncher.keepalive(p.address(), config.keepalive());
         }
     }
@@ -259,6 +277,45 @@ public final class NatTraversal implements AutoCloseable {
                 LOG.info("relayed path to {} upgraded to direct {}", relayed.peer().shortHex(), p.address());
             });
         });
+    }
+
+    private void learn(PeerInfo p) {
+        if (!p.id().equals(self)) {
+            transport.knowPeer(p.id(), p.reflexive());
+        }
+    }
+
+    /** How long after an automatic connection attempt to a peer another one may start. */
+    static final Duration AUTO_CONNECT_BACKOFF = Duration.ofSeconds(30);
+
+    /**
+     * The layers above sent to a known peer's public address with no route yet (the DHT contacting a node the
+     * introduction server introduced): run the chain in the background, then route that address along the path
+     * found (punched address, or the relay). The datagram itself went out directly, and the secure transport's
+     * retransmission uses the route once it exists.
+     */
+    private void autoConnect(NodeId peer, InetSocketAddress publicAddress) {
+        if (!scheduler.inEventThread()) {
+            scheduler.execute(() -> autoConnect(peer, publicAddress));
+            return;
+        }
+        long now = scheduler.nowMillis();
+        Long last = autoConnectAt.get(peer);
+        if (paths.containsKey(peer) || (last != null && now - last < AUTO_CONNECT_BACKOFF.toMillis())) {
+            return;
+        }
+        autoConnectAt.put(peer, now);
+        autoConnects++;
+        connect(new ConnectTarget(peer, List.of(publicAddress))).whenComplete((p, e) -> {
+            if (e != null) {
+                LOG.debug("no path to {} at {}: {}", peer.shortHex(), publicAddress, e.getMessage());
+            }
+        });
+    }
+
+    /** Background connections started because the layers above sent to a known peer. */
+    public long autoConnects() {
+        return autoConnects;
     }
 
     /** Relayed paths that later went direct. */
@@ -287,6 +344,7 @@ public final class NatTraversal implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalStateException("not registered"));
         }
         return intro.rendezvous(t.id()).thenCompose(pn -> {
+            learn(pn.peer());
             CompletableFuture<InetSocketAddress> f = new CompletableFuture<>();
             scheduler.execute(() -> puncher.punch(t.id(), pn.token(), candidates(pn.peer(), t), timeout)
                     .whenComplete((a, e) -> {
@@ -339,6 +397,7 @@ public final class NatTraversal implements AutoCloseable {
     /** The target side of a rendezvous: punch back at once. */
     private void answerPunch(IntroMessage.PunchNow pn) {
         NodeId peer = pn.peer().id();
+        learn(pn.peer());
         puncher.punch(peer, pn.token(), candidates(pn.peer(), new ConnectTarget(peer, List.of())),
                 backgroundPunchTimeout()).thenAccept(a -> scheduler.execute(() -> {
                     if (!NatDatagramTransport.isAlias(a)) {

@@ -37,6 +37,8 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
     public EventLoopScheduler(ScheduledExecutorService singleThreaded, Clock clock) {
         this.clock = clock;
         this.executor = singleThreaded;
+        // learn which thread that is: the first task records it (until it has run, nothing runs on it either)
+        singleThreaded.execute(() -> thread = Thread.currentThread());
     }
 
     @Override

@@ -65,10 +65,10 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SecureTransport.class);
 
     /** Largest message that rides on an IK HANDSHAKE_INIT (larger ones follow the handshake). */
-    public static final int MAX_IK_PIGGYBACK = DatagramTransport.MAX_DATAGRAM - INIT_HEADER - KEY - (KEY + TAG)
+    public static final int MAX_IK_PIGGYBACK = DatagramTransport.MAX_SESSION_DATAGRAM - INIT_HEADER - KEY - (KEY + TAG)
             - (KEY + TIMESTAMP + TAG);
     /** Largest message that rides on an XX HANDSHAKE_FINISH. */
-    public static final int MAX_XX_PIGGYBACK = DatagramTransport.MAX_DATAGRAM - FINISH_HEADER - (KEY + TAG)
+    public static final int MAX_XX_PIGGYBACK = DatagramTransport.MAX_SESSION_DATAGRAM - FINISH_HEADER - (KEY + TAG)
             - (KEY + TAG);
 
     private final NodeIdentity identity;
@@ -220,17 +220,17 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         return sessions.info(peer);
     }
 
-    /** Sessions held (current and older, all peers). Call on the event thread. */
+    /** Sessions held (current and older, all peers). From another thread, a possibly stale count. */
     public int sessionCount() {
         return sessions.sessionCount();
     }
 
-    /** Peers with session state. Call on the event thread. */
+    /** Peers with session state. From another thread, a possibly stale count. */
     public int peerCount() {
         return sessions.peerCount();
     }
 
-    /** Handshakes in progress (both roles). Call on the event thread. */
+    /** Handshakes in progress (both roles). From another thread, a possibly stale count. */
     public int pendingHandshakes() {
         return pendingOrder.size();
     }

@@ -41,6 +41,40 @@ class NatDatagramTransportTest {
     }
 
     @Test
+    void knownPeersPublicAddressesAreRoutedAlongTheirPath() {
+        NodeId peer = NodeId.random(new Random(2));
+        InetSocketAddress pub = new InetSocketAddress("203.0.113.2", 50000);
+        List<Object[]> unrouted = new ArrayList<>();
+        t.onUnroutedSend((id, a) -> unrouted.add(new Object[]{id, a}));
+        t.knowPeer(peer, pub);
+        assertEquals(peer, t.peerAt(pub));
+        t.send(pub, new byte[]{0x53, 1}); // no route yet: straight out, and the hook hears of it
+        net.clock.runFor(Duration.ofMillis(50));
+        assertEquals(pub, net.log.get(net.log.size() - 1)[1]);
+        assertEquals(peer, unrouted.get(0)[0]);
+        t.routeRelay(peer);
+        t.send(pub, new byte[]{0x53, 2});
+        assertEquals(peer, relayed.get(relayed.size() - 1)[0]);
+        int logged = net.log.size();
+        t.send(pub, new PunchPacket(PunchPacket.Kind.PROBE, 1, NodeId.random(new Random(3))).encode());
+        net.clock.runFor(Duration.ofMillis(50));
+        assertEquals(logged + 1, net.log.size(), "punch packets always take the real path");
+        InetSocketAddress punched = new InetSocketAddress("203.0.113.2", 61000);
+        t.routeDirect(peer, punched);
+        t.send(pub, new byte[]{0x53, 3});
+        net.clock.runFor(Duration.ofMillis(50));
+        assertEquals(punched, net.log.get(net.log.size() - 1)[1], "peer-reflexive address used");
+        socket.receiver.onDatagram(punched, new byte[]{0x53, 9});
+        assertEquals("up:" + pub, seen.get(seen.size() - 1), "shown as coming from the public address");
+        seen.clear();
+        // relayed datagrams appear to come from the public address; punch datagrams from the alias
+        t.deliverRelayed(peer, new byte[]{0x53, 4});
+        t.deliverRelayed(peer, new PunchPacket(PunchPacket.Kind.ACK, 1, peer).encode());
+        assertEquals(List.of("up:" + pub, "punch"), seen);
+        assertEquals(1, unrouted.size());
+    }
+
+    @Test
     void aliasesRelayThenGoDirect() {
         NodeId peer = NodeId.random(new Random(1));
         InetSocketAddress alias = t.aliasFor(peer);

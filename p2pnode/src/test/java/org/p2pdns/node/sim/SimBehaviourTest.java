@@ -158,6 +158,28 @@ class SimBehaviourTest {
     }
 
     @Test
+    void aLoneFounderSaysNotFoundButAnIsolatedJoinerSaysNoPeers() {
+        SimNetwork net = new SimNetwork(12, SimConfig.defaults());
+        SimNode founder = net.addNode(SimValuePolicy.INSTANCE);
+        net.start(founder, List.of());
+        SimNode dead = net.addNode(SimValuePolicy.INSTANCE);
+        net.kill(dead);
+        SimNode isolated = net.addNode(SimValuePolicy.INSTANCE);
+        net.start(isolated, List.of(dead.contact().address()));
+        net.scheduler().runFor(Duration.ofSeconds(5));
+        NodeId key = NodeId.random(net.random());
+        assertTrue(founder.dht().isFounder());
+        assertFalse(isolated.dht().isFounder());
+        // the founder is the whole network: what it does not hold does not exist
+        assertEquals(GetResult.Status.NOT_FOUND, await(net, founder.dht().get(key, v -> { })).status());
+        // the isolated node has somewhere to ask but cannot reach it: it must not claim the name does not exist
+        assertEquals(GetResult.Status.NO_PEERS, await(net, isolated.dht().get(key, v -> { })).status());
+        long exp = net.scheduler().nowMillis() + 3_600_000;
+        await(net, founder.dht().put(key, SimValuePolicy.value(1, exp, "v")));
+        assertEquals(GetResult.Status.FOUND, await(net, founder.dht().get(key, v -> { })).status());
+    }
+
+    @Test
     void joinSucceedsWhenTheFirstContactIsOverloaded() {
         SimNetwork net = network(9, 60, SimConfig.defaults());
         SimNode overloaded = net.nodes().get(1);
@@ -266,5 +288,24 @@ class SimBehaviourTest {
                 .allMatch(n -> n.dht().isReady() && n.dht().routingTable().size() >= 20), Duration.ofSeconds(10));
         long min = net.nodes().stream().mapToInt(n -> n.dht().routingTable().size()).min().orElse(0);
         assertTrue(all, "after " + (net.scheduler().nowMillis() - t0) + " ms the smallest table holds " + min);
+    }
+
+    @Test
+    void idleNodesRefreshStaleBucketsAndDropDeadContacts() {
+        SimNetwork net = network(16, 80, SimConfig.defaults());
+        SimNode n = net.nodes().get(40);
+        long lookupsBefore = n.dht().stats().get(DhtStats.Counter.LOOKUPS_STARTED);
+        List<SimNode> dead = new ArrayList<>();
+        for (Contact c : n.dht().routingTable().contacts().subList(0, 10)) {
+            SimNode d = net.nodeAt(c.address());
+            net.kill(d);
+            dead.add(d);
+        }
+        // no traffic but maintenance: after the refresh interval, stale buckets are looked up again
+        net.scheduler().runFor(Duration.ofMinutes(20));
+        assertTrue(n.dht().stats().get(DhtStats.Counter.LOOKUPS_STARTED) > lookupsBefore, "refreshed");
+        long stillThere = dead.stream().filter(d -> n.dht().routingTable().contains(d.contact().id())).count();
+        assertTrue(stillThere < dead.size(), "refresh lookups found dead contacts: " + stillThere + " left");
+        assertTrue(n.dht().routingTable().size() >= 20);
     }
 }

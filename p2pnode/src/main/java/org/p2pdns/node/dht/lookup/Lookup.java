@@ -36,6 +36,8 @@ public final class Lookup {
         final Contact contact;
         final int depth;
         PeerState state = PeerState.HEARD;
+        // WAITING past the soft deadline: no longer holds an in-flight slot nor blocks the end of the lookup
+        boolean slow;
 
         Peer(Contact contact, int depth) {
             this.contact = contact;
@@ -91,7 +93,7 @@ public final class Lookup {
                 return;
             }
             // the farthest can never be among the k closest any more; forget it
-            if (last.getValue().state == PeerState.WAITING) {
+            if (last.getValue().state == PeerState.WAITING && !last.getValue().slow) {
                 inFlight--;
             }
             peers.pollLastEntry();
@@ -109,7 +111,7 @@ public final class Lookup {
             if (live >= k || inFlight >= parallelism) {
                 break;
             }
-            if (p.state == PeerState.UNREACHABLE) {
+            if (p.state == PeerState.UNREACHABLE || p.slow) {
                 continue;
             }
             if (p.state == PeerState.HEARD) {
@@ -132,7 +134,10 @@ public final class Lookup {
         boolean waiting = p != null && p.state == PeerState.WAITING;
         if (waiting) {
             p.state = PeerState.QUERIED;
-            inFlight--;
+            if (!p.slow) {
+                inFlight--;
+            }
+            p.slow = false;
             queried++;
         }
         int depth = p == null ? 1 : p.depth + 1;
@@ -154,18 +159,38 @@ public final class Lookup {
         Peer p = peers.get(target.xor(from));
         if (p != null && p.state == PeerState.WAITING) {
             p.state = PeerState.UNREACHABLE;
-            inFlight--;
+            if (!p.slow) {
+                inFlight--;
+            }
+            p.slow = false;
         }
     }
 
-    /** True when the k closest live peers have all answered, or nobody is left to ask and nothing is in flight. */
+    /**
+     * {@code from} has not answered within the soft deadline: its slot goes to the next peer and the lookup no longer
+     * waits for it to end (a late reply still counts). Returns false if it was not waiting.
+     */
+    public boolean onSlow(NodeId from) {
+        Peer p = peers.get(target.xor(from));
+        if (p == null || p.state != PeerState.WAITING || p.slow) {
+            return false;
+        }
+        p.slow = true;
+        inFlight--;
+        return true;
+    }
+
+    /**
+     * True when the k closest live peers have all answered, or nobody is left to ask and nothing is in flight (slow
+     * peers are not waited for).
+     */
     public boolean isFinished() {
         int live = 0;
         for (Peer p : peers.values()) {
             if (live >= k) {
                 break;
             }
-            if (p.state == PeerState.UNREACHABLE) {
+            if (p.state == PeerState.UNREACHABLE || p.slow) {
                 continue;
             }
             if (p.state != PeerState.QUERIED) {
@@ -180,7 +205,7 @@ public final class Lookup {
     public boolean exhausted() {
         int q = 0;
         for (Peer p : peers.values()) {
-            if (p.state == PeerState.HEARD || p.state == PeerState.WAITING) {
+            if (p.state == PeerState.HEARD || p.state == PeerState.WAITING && !p.slow) {
                 return false;
             }
             if (p.state == PeerState.QUERIED) {

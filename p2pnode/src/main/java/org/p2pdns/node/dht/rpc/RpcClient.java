@@ -126,6 +126,10 @@ public final class RpcClient {
         }
         p.deadline = scheduler.nowMillis() + p.timeout.toMillis();
         p.seq = seq++;
+        if (deadlines.size() >= 4 * maxPending) {
+            // answered requests linger here until their deadline; under a flood of fast replies, sweep them out
+            deadlines.removeIf(x -> x.done);
+        }
         deadlines.add(p);
         if (p.deadline < sweepAt) {
             armSweep(p.deadline);

@@ -126,4 +126,25 @@ class LookupTest {
         l.onReply(first.get(1).id(), List.of());
         assertEquals(4, l.next().size());
     }
+
+    @Test
+    void aSlowPeerFreesItsSlotAndDoesNotHoldUpTheEnd() {
+        List<Contact> all = contacts(4);
+        Lookup l = new Lookup(target, self, 3, 1, all, new HashSet<>());
+        assertEquals(List.of(all.get(0)), l.next());
+        assertEquals(List.of(), l.next());
+        assertTrue(l.onSlow(all.get(0).id()));
+        assertFalse(l.onSlow(all.get(0).id()));
+        assertEquals(List.of(all.get(1)), l.next(), "the slot went to the next peer");
+        l.onReply(all.get(1).id(), List.of());
+        // that reply brought nobody closer: the final round asks the rest of the k closest at once
+        assertEquals(all.subList(2, 4), l.next());
+        l.onReply(all.get(2).id(), List.of());
+        l.onReply(all.get(3).id(), List.of());
+        assertTrue(l.isFinished(), "not waiting for the slow peer");
+        // a late reply still counts
+        l.onReply(all.get(0).id(), List.of());
+        assertEquals(all.subList(0, 3), l.closestQueried(3));
+        assertEquals(0, l.inFlight());
+    }
 }

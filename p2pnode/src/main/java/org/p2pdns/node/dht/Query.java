@@ -27,6 +27,8 @@ final class Query {
     final List<Lookup> paths = new ArrayList<>();
     final Map<NodeId, byte[]> tokens = new HashMap<>();
     int contacted;
+    /** Peers that answered at all (NODES or VALUE): with none, "no value" means nobody was reached, not NOT_FOUND. */
+    int answered;
     boolean done;
     boolean timedOut;
     boolean noPeers;
@@ -113,6 +115,9 @@ final class Query {
         node.rpc().request(c, id -> findValue ? new FindValueMessage(id, target) : new FindNodeMessage(id, target),
                 node.config().requestTimeout(), 0, (from, reply) -> {
                     soft.cancel();
+                    if (reply instanceof NodesMessage || reply instanceof ValueMessage) {
+                        answered++;
+                    }
                     if (reply instanceof NodesMessage n) {
                         tokens.put(c.id(), n.token());
                         path.onReply(c.id(), node.screen(n.contacts()));

@@ -74,7 +74,8 @@ final class ValueSearch {
             status = GetResult.Status.NO_PEERS;
         } else if (invalid > 0) {
             status = GetResult.Status.ALL_INVALID;
-        } else if (q.timedOut) {
+        } else if (q.timedOut || (q.answered == 0 && !q.noPeers)) {
+            // also when every peer asked stayed silent: nobody said the key does not exist
             status = GetResult.Status.TIMEOUT;
         } else {
             status = GetResult.Status.NOT_FOUND;

@@ -180,6 +180,20 @@ class SimBehaviourTest {
     }
 
     @Test
+    void aLookupThatReachesNobodyIsATimeoutNotNotFound() {
+        SimNetwork net = network(14, 30, SimConfig.defaults());
+        SimNode reader = net.nodes().get(0);
+        for (SimNode n : net.nodes()) {
+            if (n != reader) {
+                net.kill(n);
+            }
+        }
+        NodeId key = NodeId.random(net.random());
+        // its table is full of contacts, all dead: nobody said the key does not exist
+        assertEquals(GetResult.Status.TIMEOUT, await(net, reader.dht().get(key, v -> { })).status());
+    }
+
+    @Test
     void contactsLearnedAfterStartJoinTheTable() {
         SimNetwork net = network(13, 40, SimConfig.defaults());
         // a node that started a network of its own, then hears of peers (as from an introduction server's list)

@@ -110,7 +110,9 @@ class AdversarialRecordsTest {
                         case 0 -> value(f, token, forged(name.current, rnd), name);
                         case 1 -> value(f, token, name.older.encoded(), name);
                         case 2 -> value(f, token, name.expired.encoded(), name);
-                        case 3 -> AdversarialNodes.rawValueReply(f.requestId(), token, new byte[1100], List.of());
+                        // over the value cap, but inside the message cap so that the transport delivers it
+                        case 3 -> AdversarialNodes.rawValueReply(f.requestId(), token,
+                                new byte[org.p2pdns.node.dht.ValuePolicy.MAX_VALUE_BYTES + 50], List.of());
                         case 4 -> value(f, token, list.get((list.indexOf(name) + 1) % NAMES).current.encoded(), name);
                         default -> value(f, token, resigned(name.current), name);
                     };

@@ -104,7 +104,17 @@ done
 
 if [ -z "${SKIP_UNBOUND:-}" ] && command -v unbound >/dev/null; then
   echo "== starting unbound (CPU $SERVER_CPU) with the same 1,000 names as local-data"
-  UPORT=$((BRIDGE_PORT + 1))
+  # a port free for both UDP and TCP on 127.0.0.1
+  UPORT=$(python3 -c 'import socket
+for _ in range(50):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); p = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        t.close(); u.close()')
   mkdir -p "$OUT/unbound"
   {
     echo "server:"
@@ -136,6 +146,9 @@ if [ -z "${SKIP_UNBOUND:-}" ] && command -v unbound >/dev/null; then
     dig @127.0.0.1 -p "$UPORT" name1.p2p A +time=1 +tries=1 +short 2>/dev/null | grep -q 10.0.0.1 && break
     sleep 0.2
   done
+  if ! kill -0 "$UNBOUND_PID" 2>/dev/null; then
+    echo "unbound did not start:" >&2; cat "$OUT/unbound/out.log" >&2; exit 1
+  fi
   for set in $SETS; do
     measure unbound "$UPORT" "$UNBOUND_PID" "$OUT/q-$set.txt" >>"$RESULTS"
   done

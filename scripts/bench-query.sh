@@ -33,15 +33,20 @@ for _ in $(seq 1 300); do [ -s "$WORK/node/control.port" ] && break; sleep 0.2; 
 "$ROOT/scripts/p2p" --query bench.p2p >/dev/null
 
 times=()
+cpus=()
 for _ in $(seq 1 "$RUNS"); do
   start=$(date +%s%N)
-  out="$("$ROOT/scripts/p2p" --query bench.p2p --type A)"
+  out="$( { TIMEFORMAT='%U %S'; time "$ROOT/scripts/p2p" --query bench.p2p --type A 2>/dev/null; } 2>"$WORK/time")"
   end=$(date +%s%N)
   [ "$out" = "$(printf 'bench.p2p.\t3600\tIN\tA\t192.0.2.44')" ] || { echo "bench-query: unexpected answer: $out" >&2; exit 1; }
   times+=($(( (end - start) / 1000000 )))
+  cpus+=($(awk '{printf "%d", ($1 + $2) * 1000}' "$WORK/time"))
 done
-sorted=($(printf '%s\n' "${times[@]}" | sort -n))
-n=${#sorted[@]}
-p90=$(( (n * 9 + 9) / 10 - 1 ))
-echo "p2p --query against a running node, $n runs (ms): min ${sorted[0]} median ${sorted[$((n / 2))]} p90 ${sorted[$p90]} max ${sorted[$((n - 1))]}"
-echo "cpu: $(nproc) cores, $(java -version 2>&1 | head -1)"
+stats() {
+  local sorted=($(printf '%s\n' "$@" | sort -n)) n=$#
+  local p90=$(( (n * 9 + 9) / 10 - 1 ))
+  echo "min ${sorted[0]} median ${sorted[$((n / 2))]} p90 ${sorted[$p90]} max ${sorted[$((n - 1))]}"
+}
+echo "p2p --query against a running node, $RUNS runs, wall time (ms): $(stats "${times[@]}")"
+echo "  CPU time of the query process, user + system (ms): $(stats "${cpus[@]}")"
+echo "  machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"

@@ -65,10 +65,12 @@ export P2P_NETWORK_ID_DIFFICULTY="$DIFF" P2P_NETWORK_NAME_DIFFICULTY="$DIFF" P2P
 echo "cluster: test network, proof-of-work difficulty lowered to $DIFF bits; work directory $WORK" >&2
 
 INTRO_PORT="$(free_port)"
-java "${JOPTS[@]}" -jar "$JAR" --intro-server --intro-bind 127.0.0.1 --intro-port "$INTRO_PORT" --stun-port -1 \
+STUN_PORT="$(free_port)"
+java "${JOPTS[@]}" -jar "$JAR" --intro-server --intro-bind 127.0.0.1 --intro-port "$INTRO_PORT" --stun-port "$STUN_PORT" \
   --data-dir "$WORK/intro" >"$WORK/intro.log" 2>&1 &
 PIDS+=($!)
-echo "cluster: introduction server on 127.0.0.1:$INTRO_PORT (pid $!)" >&2
+export P2P_STUN="127.0.0.1:$STUN_PORT"   # the nodes' NAT checks use this cluster's STUN responder, not port 3478
+echo "cluster: introduction server on 127.0.0.1:$INTRO_PORT, STUN on 127.0.0.1:$STUN_PORT (pid $!)" >&2
 
 FIRST_PORT="$(free_port)"
 DNS_PORT="$(free_port)"

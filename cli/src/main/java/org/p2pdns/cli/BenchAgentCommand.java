@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * {@code p2p bench-agent}: hosts many real UDP nodes in this JVM, driven over stdin/stdout by a benchmark harness
  * (bench-agent protocol version 1: JSON lines; replies on stdout, logs on stderr).
  */
-@Command(name = "bench-agent", description = "Host benchmark nodes on 127.0.0.1, driven by JSON lines on stdin/stdout.")
+@Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, name = "bench-agent", description = "Host benchmark nodes on 127.0.0.1, driven by JSON lines on stdin/stdout.")
 final class BenchAgentCommand implements Callable<Integer> {
 
     @Option(names = "--event-threads", paramLabel = "N", description = "event threads shared by the nodes, 1..64 (default 4)")

@@ -18,7 +18,6 @@ import org.p2pdns.node.P2PNode;
 import org.p2pdns.node.api.Resolution;
 import org.p2pdns.node.config.NodeConfig;
 import org.p2pdns.node.control.ResolveReply;
-import org.p2pdns.node.identity.KeyFile;
 
 /** The real launcher: assembles a {@link P2PNode} with the DNS bridge, or an introduction server. */
 final class DefaultLauncher implements Launcher {
@@ -101,9 +100,7 @@ final class DefaultLauncher implements Launcher {
 
     @Override
     public Service startIntroServer(NodeConfig config, Progress progress) throws Exception {
-        IntroServerConfig c = IntroServerConfig.defaults().withBind(
-                new InetSocketAddress(InetAddress.getByName(config.introServerBind()), config.introServerPort()),
-                config.stunPort()).withIdDifficulty(config.network().idDifficultyBits());
+        IntroServerConfig c = IntroServerConfig.from(config);
         IntroServer server;
         try {
             server = IntroServer.start(c);
@@ -126,10 +123,17 @@ final class DefaultLauncher implements Launcher {
 
     @Override
     public ResolveReply resolveOnce(NodeConfig config, String name, Progress progress) throws Exception {
-        // the data directory's identity and store when it has them (no proof of work, cached owners); else a
-        // temporary directory, removed afterwards
-        boolean existing = Files.isRegularFile(KeyFile.inDataDir(config.dataDir()));
-        Path dir = existing ? config.dataDir() : Files.createTempDirectory("p2p-query");
+        // the data directory (created if missing) keeps the temporary node's identity, so that the next one-shot
+        // lookup skips the proof of work; a temporary directory when the data directory cannot be written
+        Path dir = config.dataDir();
+        boolean temporary = false;
+        try {
+            org.p2pdns.node.config.DataDirLayout.ensureWritable(dir);
+        } catch (IOException e) {
+            progress.detail("cannot use " + dir + " (" + e.getMessage() + "): using a temporary directory");
+            dir = Files.createTempDirectory("p2p-query");
+            temporary = true;
+        }
         try {
             NodeConfig oneShot = config.withDataDir(dir).withPort(0).withDns(false);
             try (P2PNode node = P2PNode.start(oneShot, new P2PNode.Options(null, false, listener(progress),
@@ -154,7 +158,7 @@ final class DefaultLauncher implements Launcher {
                 throw new CliException(ExitCode.FAILED, "cannot start a temporary node: " + e.getMessage());
             }
         } finally {
-            if (!existing) {
+            if (temporary) {
                 deleteTree(dir);
             }
         }

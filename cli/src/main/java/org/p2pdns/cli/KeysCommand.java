@@ -24,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
  * {@code p2p keys generate|list|export|import}: the name-owner keys in the data directory ({@code owner-keys/}). Works
  * without a running node.
  */
-@Command(name = "keys", description = "Manage name-owner keys (owner-keys/ in the data directory).")
+@Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, name = "keys", description = "Manage name-owner keys (owner-keys/ in the data directory).")
 final class KeysCommand {
 
     @ParentCommand
@@ -76,7 +76,7 @@ final class KeysCommand {
         return new CliException(ExitCode.FAILED, m.lines().findFirst().orElse(m));
     }
 
-    @Command(name = "generate", description = "create a new owner key")
+    @Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, name = "generate", description = "create a new owner key")
     int generate(@Mixin GlobalOptions g, @Parameters(paramLabel = "ALIAS", description = "name of the key (default: default)", arity = "0..1")
                  String alias) {
         local = g;
@@ -95,7 +95,7 @@ final class KeysCommand {
         }
     }
 
-    @Command(name = "list", description = "list owner keys (alias and public key)")
+    @Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, name = "list", description = "list owner keys (alias and public key)")
     int list(@Mixin GlobalOptions g) throws IOException {
         local = g;
         List<OwnerKeyring.Entry> entries;
@@ -125,7 +125,7 @@ final class KeysCommand {
         return ExitCode.OK;
     }
 
-    @Command(name = "export", description = "print an owner key, private part included, for backup")
+    @Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, name = "export", description = "print an owner key, private part included, for backup")
     int export(@Mixin GlobalOptions g, @Parameters(paramLabel = "ALIAS", description = "the key to export") String alias) {
         local = g;
         checkAlias(alias);
@@ -138,7 +138,7 @@ final class KeysCommand {
         }
     }
 
-    @Command(name = "import", description = "import an exported owner key from FILE ('-' for stdin)")
+    @Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, name = "import", description = "import an exported owner key from FILE ('-' for stdin)")
     int importKey(@Mixin GlobalOptions g, @Parameters(paramLabel = "FILE", description = "an export of p2p keys export") String file,
                   @Option(names = "--alias", paramLabel = "ALIAS", description = "store under this alias instead")
                   String alias) {

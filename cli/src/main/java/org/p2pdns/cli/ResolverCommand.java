@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code p2p resolver setup|status|undo}: send the overlay zone, and only it, from the system resolver to the bridge. */
-@Command(name = "resolver", description = "Point the system resolver at the DNS bridge for the overlay zone only.")
+@Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, name = "resolver", description = "Point the system resolver at the DNS bridge for the overlay zone only.")
 final class ResolverCommand {
 
     @ParentCommand
@@ -70,7 +70,7 @@ final class ResolverCommand {
         return config;
     }
 
-    @Command(name = "setup", description = "configure systemd-resolved or dnsmasq to send *.TLD to the bridge, then check it")
+    @Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, name = "setup", description = "configure systemd-resolved or dnsmasq to send *.TLD to the bridge, then check it")
     int setup(@Mixin GlobalOptions g) throws Exception {
         local = g;
         NodeConfig config = config();
@@ -93,7 +93,7 @@ final class ResolverCommand {
         return ExitCode.OK;
     }
 
-    @Command(name = "status", description = "show whether the setup is in place and whether a query goes through")
+    @Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, name = "status", description = "show whether the setup is in place and whether a query goes through")
     int status(@Mixin GlobalOptions g) throws Exception {
         local = g;
         NodeConfig config = config();
@@ -114,7 +114,7 @@ final class ResolverCommand {
         return inPlace ? ExitCode.OK : ExitCode.FAILED;
     }
 
-    @Command(name = "undo", description = "restore exactly what setup changed")
+    @Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, name = "undo", description = "restore exactly what setup changed")
     int undo(@Mixin GlobalOptions g) throws Exception {
         local = g;
         NodeConfig config = config();

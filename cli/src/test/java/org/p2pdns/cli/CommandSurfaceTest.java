@@ -104,6 +104,16 @@ class CommandSurfaceTest {
     }
 
     @Test
+    void everySubcommandHasHelp() {
+        for (String[] args : new String[][] {{"keys", "--help"}, {"keys", "generate", "--help"},
+            {"keys", "import", "-h"}, {"resolver", "--help"}, {"resolver", "setup", "--help"}, {"bench-agent", "--help"}}) {
+            CliHarness.Result r = cli.run(args);
+            assertEquals(0, r.code(), String.join(" ", args) + "\n" + r);
+            assertTrue(r.out().startsWith("Usage: p2p " + args[0]), r.toString());
+        }
+    }
+
+    @Test
     void usageErrorsAreOneLineWithCode2() {
         for (String[] args : new String[][] {
             {"--frobnicate"},

@@ -131,6 +131,10 @@ class EndToEndTest {
                 JsonNode oneShot = new ObjectMapper().readTree(r.out());
                 assertEquals("one-shot", oneShot.get("via").asText());
                 assertEquals("192.0.2.77", oneShot.get("records").get(0).get("data").asText());
+                // its identity stays for the next one-shot lookup; no node is left running there
+                assertTrue(java.nio.file.Files.exists(home.resolve("nothing-here").resolve("node.key")));
+                assertEquals(ExitCode.NODE_UNREACHABLE, cliA.run("--status", "--data-dir",
+                        home.resolve("nothing-here").toString()).code());
             } finally {
                 stopB.complete(null);
                 assertEquals(0, nodeB.get(30, TimeUnit.SECONDS).code());

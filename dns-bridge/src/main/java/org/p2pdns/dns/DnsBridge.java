@@ -85,7 +85,7 @@ public final class DnsBridge implements AutoCloseable {
             ZoneRouter router = new ZoneRouter(zone, overlay, forwarder, responses);
             ResponseCache cache = new ResponseCache(config.cacheEntries(), stats);
             CacheHandler cached = new CacheHandler(cache, router, responses, stats, config.maxCacheTtl(),
-                    config.serveStale());
+                    config.serveStale(), timers);
             RateLimiter limiter = new RateLimiter(clock, config.rateLimitQps(), config.rateLimitBurst(),
                     config.rateLimitLoopback());
             Guard guard = new Guard(responses, limiter, stats);

@@ -360,6 +360,7 @@ class ProtocolTest {
             assertEquals(5, full);
             assertEquals(2, tc);
             assertEquals(5, bridge.stats().get(Counter.RATE_LIMITED));
+            assertEquals(4, bridge.stats().get(Counter.CACHE_HITS_FAST), "limited clients keep the fast path");
             clock.advance(Duration.ofSeconds(1)); // refills 5 tokens
             assertEquals(Rcode.NOERROR, c.ask(UdpClient.query("example.p2p.", "A", 600)).getRcode());
         }

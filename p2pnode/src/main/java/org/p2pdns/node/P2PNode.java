@@ -29,6 +29,7 @@ import org.p2pdns.node.control.PublishReply;
 import org.p2pdns.node.dht.Contact;
 import org.p2pdns.node.dht.DhtConfig;
 import org.p2pdns.node.dht.DhtNode;
+import org.p2pdns.node.dht.routing.RoutingTableFile;
 import org.p2pdns.node.identity.IdProofOfWork;
 import org.p2pdns.node.identity.KeyFile;
 import org.p2pdns.node.identity.KeyFileException;
@@ -184,6 +185,9 @@ public final class P2PNode implements NodeControl, AutoCloseable {
         DatagramTransport sessions;
         if (!intros.isEmpty()) {
             NatConfig natConfig = NatConfig.of(intros).withUpnp(config.upnp());
+            if (config.stun() != null) {
+                natConfig = natConfig.withStunServers(resolveAll(config.stun(), "stun"));
+            }
             nat = new NatTraversal(natConfig, new Ed25519PrivateKeyParameters(identity.seed(), 0), scheduler, udp,
                     random);
             started.add(nat);
@@ -258,30 +262,32 @@ public final class P2PNode implements NodeControl, AutoCloseable {
     /** Starts the DHT: through the introduction servers' peers (after the first registration), flags and saved table. */
     private void join(Listener l, List<InetSocketAddress> intros) throws IOException {
         List<InetSocketAddress> boot = resolveAll(config.bootstrap(), "bootstrap");
-        RoutingTableFile.Loaded saved = RoutingTableFile.load(config.dataDir().resolve(DataDirLayout.ROUTING_TABLE));
-        if (saved.skipped() > 0) {
-            LOG.warn("skipped {} unreadable lines of the saved routing table", saved.skipped());
-        }
+        // a corrupt file is logged and ignored: the node then joins through its bootstrap and introduction servers
+        List<Contact> savedContacts = RoutingTableFile.loadOrEmpty(
+                config.dataDir().resolve(DataDirLayout.ROUTING_TABLE));
         if (nat == null) {
-            l.step(joinMessage(boot.size(), saved.contacts().size(), 0));
-            dht.start(boot, saved.contacts());
+            l.step(joinMessage(boot.size(), savedContacts.size(), 0));
+            dht.start(boot, savedContacts);
             watchReady();
             return;
         }
+        // every registration (the first and each refresh) tells the node its public address, and brings the
+        // server's current peers, which the DHT takes as contacts (it may have started before they registered)
+        nat.onRegistration(reg -> {
+            secure.setPublicAddress(reg.observed());
+            dht.addContacts(introducedContacts(reg.peers()));
+        });
         nat.start();
         nat.introClient().firstRegistration()
                 .orTimeout(INTRO_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((reg, e) -> scheduler.execute(() -> {
-                    List<Contact> known = new ArrayList<>(saved.contacts());
+                    List<Contact> known = new ArrayList<>(savedContacts);
                     List<InetSocketAddress> addresses = new ArrayList<>(boot);
                     if (reg != null) {
-                        for (PeerInfo p : reg.peers()) {
-                            Contact c = Contact.of(p.publicKey(), p.reflexive());
-                            if (!c.id().equals(identity.id())) {
-                                known.add(c);
-                                // also as a join address: the DHT retries those until its table is healthy
-                                addresses.add(p.reflexive());
-                            }
+                        for (Contact c : introducedContacts(reg.peers())) {
+                            known.add(c);
+                            // also as a join address: the DHT retries those until its table is healthy
+                            addresses.add(c.address());
                         }
                         LOG.info("registered with introduction server {}: public address {}, {} peers",
                                 hostPort(reg.server()), hostPort(reg.observed()), reg.peers().size());
@@ -289,11 +295,23 @@ public final class P2PNode implements NodeControl, AutoCloseable {
                         LOG.warn("no introduction server answered within {} s; joining without it",
                                 INTRO_WAIT.toSeconds());
                     }
-                    l.step(joinMessage(boot.size(), saved.contacts().size(),
+                    l.step(joinMessage(boot.size(), savedContacts.size(),
                             reg == null ? 0 : reg.peers().size()));
                     dht.start(addresses, known);
                     watchReady();
                 }));
+    }
+
+    /** The peers an introduction server listed, as contacts at their public (reflexive) addresses, without this node. */
+    private List<Contact> introducedContacts(List<PeerInfo> peers) {
+        List<Contact> out = new ArrayList<>();
+        for (PeerInfo p : peers) {
+            Contact c = Contact.of(p.publicKey(), p.reflexive());
+            if (!c.id().equals(identity.id())) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     private static String joinMessage(int boot, int saved, int intro) {
@@ -305,17 +323,10 @@ public final class P2PNode implements NodeControl, AutoCloseable {
     }
 
     private void watchReady() {
-        // the DHT has no readiness callback: look on the event thread until it reports ready, then stop looking
-        org.p2pdns.node.time.Cancellable[] task = new org.p2pdns.node.time.Cancellable[1];
-        task[0] = scheduler.scheduleAtFixedRate(Duration.ZERO, Duration.ofMillis(50), () -> {
-            if (!joined.isDone() && dht.isReady()) {
-                LOG.info("joined: routing table holds {} contacts", dht.routingTable().size());
-                joined.complete(null);
-            }
-            if (joined.isDone() && task[0] != null) {
-                task[0].cancel();
-            }
-        });
+        dht.whenReady().thenRunAsync(() -> {
+            LOG.info("joined: routing table holds {} contacts", dht.routingTable().size());
+            joined.complete(null);
+        }, scheduler);
     }
 
     private static List<InetSocketAddress> resolveAll(List<HostPort> list, String what) throws IOException {
@@ -461,7 +472,8 @@ public final class P2PNode implements NodeControl, AutoCloseable {
                 try {
                     List<Contact> contacts = dht.routingTable().contacts();
                     if (!contacts.isEmpty()) {
-                        RoutingTableFile.save(config.dataDir().resolve(DataDirLayout.ROUTING_TABLE), contacts);
+                        RoutingTableFile.save(config.dataDir().resolve(DataDirLayout.ROUTING_TABLE), contacts,
+                                scheduler.nowMillis());
                     }
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("could not save the routing table: {}", e.getMessage());

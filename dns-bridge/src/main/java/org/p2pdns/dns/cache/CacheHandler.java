@@ -12,6 +12,8 @@ import org.p2pdns.dns.chain.DnsRequest;
 import org.p2pdns.dns.chain.Outcome;
 import org.p2pdns.dns.chain.Responses;
 import org.p2pdns.dns.wire.ResponseTemplate;
+import org.p2pdns.node.time.Cancellable;
+import org.p2pdns.node.time.Scheduler;
 import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.Message;
 
@@ -19,12 +21,18 @@ import org.xbill.DNS.Message;
  * The cache link of the chain: answers from {@link ResponseCache} while an entry is fresh; otherwise asks the next
  * handler, once for all identical questions in flight (coalescing), and stores what may be cached. When the refresh
  * of an expired entry fails transiently (DHT timeout, no peers, upstream unreachable) the expired answer is served
- * with TTL {@value #STALE_TTL} and EDE 3 "Stale Answer" for up to the serve-stale window (RFC 8767).
+ * with TTL {@value #STALE_TTL} and EDE 3 "Stale Answer" for up to the serve-stale window (RFC 8767). With a
+ * scheduler, the stale answer is also sent when the refresh has not finished after {@link #CLIENT_RESPONSE_TIMER}
+ * (RFC 8767's client-response timer), so a stub resolver that gives up after a few seconds still gets it; the refresh
+ * goes on and updates the cache.
  */
 public final class CacheHandler implements DnsHandler {
 
     /** RFC 8767 section 4 recommends 30 seconds for the TTL of stale answers. */
     public static final long STALE_TTL = 30;
+
+    /** RFC 8767 section 5 suggests 1.8 s: under the usual 2 s retry of stub resolvers. */
+    public static final Duration CLIENT_RESPONSE_TIMER = Duration.ofMillis(1800);
 
     private final ResponseCache cache;
     private final DnsHandler next;
@@ -33,10 +41,19 @@ public final class CacheHandler implements DnsHandler {
     private final Clock clock;
     private final long maxTtlSeconds;
     private final long staleMillis;
+    private final Scheduler timers;
     private final ConcurrentHashMap<CacheKey, CompletableFuture<Outcome>> inflight = new ConcurrentHashMap<>();
 
+    /** Without a scheduler: stale answers only once a refresh has failed. */
     public CacheHandler(ResponseCache cache, DnsHandler next, Responses responses, BridgeStats stats,
                         Duration maxTtl, Duration serveStale) {
+        this(cache, next, responses, stats, maxTtl, serveStale, null);
+    }
+
+    /** With {@code timers}: also a stale answer when a refresh takes longer than {@link #CLIENT_RESPONSE_TIMER}. */
+    public CacheHandler(ResponseCache cache, DnsHandler next, Responses responses, BridgeStats stats,
+                        Duration maxTtl, Duration serveStale, Scheduler timers) {
+        this.timers = timers;
         this.cache = cache;
         this.next = next;
         this.responses = responses;
@@ -60,6 +77,34 @@ public final class CacheHandler implements DnsHandler {
             return CompletableFuture.completedFuture(new Outcome(e.template(), 0, false));
         }
         stats.inc(Counter.CACHE_MISSES);
+        CompletableFuture<Outcome> shared = refresh(key, request);
+        if (e == null || timers == null || staleMillis == 0 || shared.isDone()) {
+            return shared;
+        }
+        // e is expired but within the stale window: do not keep the client waiting on a slow refresh
+        CompletableFuture<Outcome> race = new CompletableFuture<>();
+        Cancellable timer = timers.schedule(CLIENT_RESPONSE_TIMER, () -> {
+            try {
+                if (race.complete(new Outcome(staleCopy(e.template(), clock.millis()), 0, false))) {
+                    stats.inc(Counter.STALE_SERVED);
+                }
+            } catch (RuntimeException ex) {
+                race.completeExceptionally(ex);
+            }
+        });
+        shared.whenComplete((o, err) -> {
+            timer.cancel();
+            if (err != null) {
+                race.completeExceptionally(err);
+            } else {
+                race.complete(o);
+            }
+        });
+        return race;
+    }
+
+    /** One downstream resolution per key in flight; the result is stored (or replaced by a stale answer). */
+    private CompletableFuture<Outcome> refresh(CacheKey key, DnsRequest request) {
         CompletableFuture<Outcome> mine = new CompletableFuture<>();
         CompletableFuture<Outcome> existing = inflight.putIfAbsent(key, mine);
         if (existing != null) {

@@ -46,6 +46,14 @@ public final class Guard {
     }
 
     public GuardResult inspect(byte[] raw, InetSocketAddress client, boolean tcp) {
+        return inspect(raw, client, tcp, -1);
+    }
+
+    /**
+     * @param limited the rate limiter's verdict if the caller already took a token for this query (0 allowed, n > 0
+     *                the n-th limited query), or -1 to take one here
+     */
+    public GuardResult inspect(byte[] raw, InetSocketAddress client, boolean tcp, long limited) {
         if (raw.length < 12) {
             stats.inc(Counter.DROPPED_MALFORMED);
             return new GuardResult.Drop("shorter than a DNS header");
@@ -64,7 +72,9 @@ public final class Guard {
             return reply(headerOnly(raw, Rcode.FORMERR), Rcode.FORMERR);
         }
         if (!tcp) {
-            long limited = rateLimiter.acquire(client.getAddress());
+            if (limited < 0) {
+                limited = rateLimiter.acquire(client.getAddress());
+            }
             if (limited > 0) {
                 stats.inc(Counter.RATE_LIMITED);
                 if (limited % 2 == 0 && query.getQuestion() != null) {

@@ -49,7 +49,12 @@ public final class ServerCore {
 
     /** Processes one query; {@code send} is called at most once, possibly later and on another thread. */
     public void process(byte[] raw, InetSocketAddress client, boolean tcp, Consumer<byte[]> send) {
-        GuardResult g = guard.inspect(raw, client, tcp);
+        process(raw, client, tcp, send, NOT_CHECKED);
+    }
+
+    /** As above, with the rate limiter's verdict from {@link #fastPath} (or {@link #NOT_CHECKED}). */
+    public void process(byte[] raw, InetSocketAddress client, boolean tcp, Consumer<byte[]> send, long limited) {
+        GuardResult g = guard.inspect(raw, client, tcp, limited);
         if (g instanceof GuardResult.Reply r) {
             send.accept(r.wire());
             return;
@@ -108,42 +113,56 @@ public final class ServerCore {
     }
 
     /**
-     * The UDP fast path: if {@code query} is a plain QUERY for class IN with at most an OPT (version 0) and its
-     * answer is fresh in the cache and fits, writes the answer and returns true. Anything else returns false and
-     * goes through {@link #process}.
+     * {@link #fastPath} as a yes/no: true if it answered. A query it refuses for the rate limit also returns false
+     * and has used its token, so callers that care pass the verdict on with {@link #fastPath}.
      */
     public boolean tryFast(ByteBuf query, InetSocketAddress client, ByteBufAllocator alloc, Consumer<ByteBuf> send) {
+        return fastPath(query, client, alloc, send) == ANSWERED;
+    }
+
+    /** {@link #fastPath} did not take a rate-limit token: the guard must. */
+    public static final long NOT_CHECKED = -1;
+    /** {@link #fastPath} answered the query. */
+    public static final long ANSWERED = 0;
+
+    /**
+     * The UDP fast path: if {@code query} is a plain QUERY for class IN with at most an OPT (version 0) and its
+     * answer is fresh in the cache and fits, takes a rate-limit token and, if allowed, writes the answer and returns
+     * {@link #ANSWERED}. Returns {@link #NOT_CHECKED} when the query is not for the fast path, or the rate limiter's
+     * count (> 0) when the client is over its limit; either way the query then goes through {@link #process}.
+     */
+    public long fastPath(ByteBuf query, InetSocketAddress client, ByteBufAllocator alloc, Consumer<ByteBuf> send) {
         int s = query.readerIndex();
         int end = query.writerIndex();
         if (end - s < 17 || (query.getByte(s + 2) & 0xf8) != 0 || query.getUnsignedShort(s + 4) != 1
                 || query.getUnsignedShort(s + 6) != 0 || query.getUnsignedShort(s + 8) != 0) {
-            return false;
+            return NOT_CHECKED;
         }
         int ar = query.getUnsignedShort(s + 10);
         if (ar > 1) {
-            return false;
+            return NOT_CHECKED;
         }
         int p = s + 12;
         while (true) {
             if (p >= end) {
-                return false;
+                return NOT_CHECKED;
             }
             int len = query.getUnsignedByte(p);
             if (len == 0) {
                 break;
             }
             if (len > 63) {
-                return false;
+                return NOT_CHECKED;
             }
             p += 1 + len;
         }
         int nameLen = p + 1 - (s + 12);
         if (nameLen > 255 || p + 5 > end) {
-            return false;
+            return NOT_CHECKED;
         }
         int qtype = query.getUnsignedShort(p + 1);
         if (query.getUnsignedShort(p + 3) != 1) {
-            return false;
+            return NOT_CHECKED;
         }
         p += 5;
         boolean edns = false;
@@ -151,14 +170,14 @@ public final class ServerCore {
         if (ar == 1) {
             if (p + 11 > end || query.getByte(p) != 0 || query.getUnsignedShort(p + 1) != 41
                     || query.getByte(p + 6) != 0) {
-                return false;
+                return NOT_CHECKED;
             }
             payload = query.getUnsignedShort(p + 3);
             p += 11 + query.getUnsignedShort(p + 9);
             edns = true;
         }
-        if (p != end || rateLimiter.applies(client.getAddress())) {
-            return false;
+        if (p != end) {
+            return NOT_CHECKED;
         }
         byte[] key = new byte[nameLen];
         query.getBytes(s + 12, key);
@@ -171,13 +190,17 @@ public final class ServerCore {
         long now = clock.millis();
         ResponseTemplate t = cache.fresh(new CacheKey(key, qtype), now);
         if (t == null || t.qnameLen() != nameLen || t.size(edns) > udpLimit(edns, payload)) {
-            return false;
+            return NOT_CHECKED;
+        }
+        long limited = rateLimiter.acquire(client.getAddress());
+        if (limited > 0) {
+            return limited;
         }
         ByteBuf out = alloc.ioBuffer(t.size(edns));
         t.renderInto(out, query, s, edns, now);
         stats.inc(Counter.CACHE_HITS_FAST);
         stats.countRcode(t.rcode());
         send.accept(out);
-        return true;
+        return ANSWERED;
     }
 }

@@ -29,7 +29,9 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         inRead = true;
         stats.inc(Counter.QUERIES_UDP);
         InetSocketAddress sender = packet.sender();
-        if (core.tryFast(packet.content(), sender, ctx.alloc(), out -> ctx.write(new DatagramPacket(out, sender)))) {
+        long fast = core.fastPath(packet.content(), sender, ctx.alloc(),
+                out -> ctx.write(new DatagramPacket(out, sender)));
+        if (fast == ServerCore.ANSWERED) {
             return;
         }
         byte[] raw = ByteBufUtil.getBytes(packet.content());
@@ -40,7 +42,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             } else {
                 ctx.writeAndFlush(reply);
             }
-        });
+        }, fast);
     }
 
     @Override

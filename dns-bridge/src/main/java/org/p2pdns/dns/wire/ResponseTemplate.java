@@ -30,12 +30,14 @@ public final class ResponseTemplate {
     private final long minTtl;
     private final int qnameLen;
     private final long createdMillis;
+    private final int rcode;
 
     private ResponseTemplate(Message message, int edeCode, String edeText, int payload, long createdMillis) {
         this.message = message;
         this.edeCode = edeCode;
         this.edeText = edeText == null ? "" : edeText;
         this.createdMillis = createdMillis;
+        this.rcode = message.getHeader().getRcode();
         this.plain = message.toWire();
         Message withOpt = message.clone();
         List<EDNSOption> opts = edeCode < 0 ? List.of() : List.of(new ExtendedErrorCodeOption(edeCode, this.edeText));
@@ -78,7 +80,7 @@ public final class ResponseTemplate {
     }
 
     public int rcode() {
-        return message.getHeader().getRcode();
+        return rcode;
     }
 
     public int edeCode() {

@@ -14,6 +14,8 @@ public enum ConfigKey {
     BOOTSTRAP("bootstrap", "", "comma-separated HOST:PORT list", "peers to join through (besides the persisted routing table)"),
     INTRO("intro", "", "comma-separated HOST:PORT list",
             "introduction servers (peer lists, STUN, hole punching); none = start or join a network through bootstrap peers only"),
+    STUN("stun", "", "comma-separated HOST:PORT list, or none",
+            "STUN servers for the NAT checks; empty = port 3478 of each introduction server"),
     DNS_ENABLED("dns.enabled", "true", "true or false (also yes/no, on/off)", "run the DNS bridge"),
     DNS_ADDRESS("dns.address", "127.0.0.1:5354", "IP:PORT (port 0..65535)", "where the DNS bridge listens (UDP and TCP)"),
     UPNP("upnp", "false", "true or false (also yes/no, on/off)", "ask the router for a port mapping with UPnP IGD (opt-in)"),

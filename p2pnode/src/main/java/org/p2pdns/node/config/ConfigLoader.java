@@ -78,6 +78,7 @@ public final class ConfigLoader {
                 intIn(values, ConfigKey.PORT, 0, 65535),
                 hostPorts(values, ConfigKey.BOOTSTRAP),
                 hostPorts(values, ConfigKey.INTRO),
+                stun(values),
                 bool(values, ConfigKey.DNS_ENABLED),
                 dnsAddress(values),
                 bool(values, ConfigKey.UPNP),
@@ -168,6 +169,18 @@ public final class ConfigLoader {
             // reported below
         }
         throw bad(values, ConfigKey.DNS_ADDRESS);
+    }
+
+    /** null for "port 3478 of each introduction server", empty for "none". */
+    private static List<HostPort> stun(Map<ConfigKey, Sourced> values) {
+        String v = values.get(ConfigKey.STUN).value();
+        if (v.isBlank()) {
+            return null;
+        }
+        if (v.strip().equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        return hostPorts(values, ConfigKey.STUN);
     }
 
     private static List<HostPort> hostPorts(Map<ConfigKey, Sourced> values, ConfigKey key) {

@@ -20,7 +20,7 @@ public final class DataDirLayout {
     /** The embedded store: records held for the network and the node's owned records (H2 MVStore). */
     public static final String STORE = "records.mv.db";
     /** The routing table saved at shutdown, used to rejoin without a bootstrap peer. */
-    public static final String ROUTING_TABLE = "routing.table";
+    public static final String ROUTING_TABLE = org.p2pdns.node.dht.routing.RoutingTableFile.FILE_NAME;
     /** Name-owner keys (one file per key, mode 600). */
     public static final String OWNER_KEYS = "owner-keys";
     /** The control API's token (mode 600) and port; see {@code org.p2pdns.node.control.ControlFiles}. */

@@ -14,6 +14,7 @@ import java.util.List;
  * @param port            UDP port, 0 for any free port
  * @param bootstrap       peers to join through
  * @param intro           introduction servers
+ * @param stun            STUN servers for the NAT checks; null = port 3478 of each introduction server, empty = none
  * @param dnsEnabled      whether the DNS bridge runs
  * @param dnsAddress      where the DNS bridge listens
  * @param upnp            whether to ask the router for a port mapping
@@ -25,7 +26,7 @@ import java.util.List;
  * @param stunPort        UDP port of the introduction server's STUN responder, -1 for none, 0 for any free port
  */
 public record NodeConfig(Path dataDir, String bind, int port, List<HostPort> bootstrap, List<HostPort> intro,
-                         boolean dnsEnabled, HostPort dnsAddress, boolean upnp, int controlPort, NetworkParams network,
+                         List<HostPort> stun, boolean dnsEnabled, HostPort dnsAddress, boolean upnp, int controlPort, NetworkParams network,
                          Duration queryTimeout, String introServerBind, int introServerPort, int stunPort) {
 
     public NodeConfig {
@@ -40,6 +41,7 @@ public record NodeConfig(Path dataDir, String bind, int port, List<HostPort> boo
         requirePort(ConfigKey.STUN_PORT, stunPort, -1);
         bootstrap = List.copyOf(bootstrap);
         intro = List.copyOf(intro);
+        stun = stun == null ? null : List.copyOf(stun);
         for (HostPort h : bootstrap) {
             if (h.port() == 0) {
                 throw new ConfigException(ConfigKey.BOOTSTRAP.key(), "bootstrap: port 0 is not a peer's port");
@@ -77,19 +79,19 @@ public record NodeConfig(Path dataDir, String bind, int port, List<HostPort> boo
 
     /** The same configuration on another UDP port (e.g. 0 for a one-shot query node). */
     public NodeConfig withPort(int newPort) {
-        return new NodeConfig(dataDir, bind, newPort, bootstrap, intro, dnsEnabled, dnsAddress, upnp, controlPort,
+        return new NodeConfig(dataDir, bind, newPort, bootstrap, intro, stun, dnsEnabled, dnsAddress, upnp, controlPort,
                 network, queryTimeout, introServerBind, introServerPort, stunPort);
     }
 
     /** The same configuration with or without the DNS bridge. */
     public NodeConfig withDns(boolean enabled) {
-        return new NodeConfig(dataDir, bind, port, bootstrap, intro, enabled, dnsAddress, upnp, controlPort,
+        return new NodeConfig(dataDir, bind, port, bootstrap, intro, stun, enabled, dnsAddress, upnp, controlPort,
                 network, queryTimeout, introServerBind, introServerPort, stunPort);
     }
 
     /** The same configuration in another data directory. */
     public NodeConfig withDataDir(Path dir) {
-        return new NodeConfig(dir, bind, port, bootstrap, intro, dnsEnabled, dnsAddress, upnp, controlPort,
+        return new NodeConfig(dir, bind, port, bootstrap, intro, stun, dnsEnabled, dnsAddress, upnp, controlPort,
                 network, queryTimeout, introServerBind, introServerPort, stunPort);
     }
 }

@@ -1,5 +1,7 @@
 package org.p2pdns.node.control;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +27,8 @@ public final class ControlClient {
     private final int port;
     private final String token;
     private final Duration timeout;
-    private final ObjectMapper json = new ObjectMapper();
+    /** Databind, made on first use: {@link #resolve} (the query path) reads its reply with the streaming parser. */
+    private ObjectMapper json;
 
     private ControlClient(Path dataDir, int port, String token, Duration timeout) {
         this.dataDir = dataDir;
@@ -63,7 +66,78 @@ public final class ControlClient {
 
     public ResolveReply resolve(String name) throws ControlException {
         return call("GET", "/v1/resolve?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8), null,
-                ResolveReply.class);
+                ResolveReply.class, ControlClient::readResolveReply);
+    }
+
+    /** A {@link ResolveReply} read with jackson-core's streaming parser (unknown fields are skipped). */
+    static ResolveReply readResolveReply(InputStream in) throws IOException {
+        try (JsonParser p = STREAMING.createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("a resolve reply is a JSON object");
+            }
+            String status = null;
+            String name = null;
+            String detail = "";
+            long ttl = 0;
+            long sequence = 0;
+            boolean stale = false;
+            java.util.List<ResolveReply.Rr> records = new java.util.ArrayList<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (field) {
+                    case "status" -> status = p.getValueAsString();
+                    case "name" -> name = p.getValueAsString();
+                    case "detail" -> detail = p.getValueAsString("");
+                    case "ttl" -> ttl = p.getValueAsLong();
+                    case "sequence" -> sequence = p.getValueAsLong();
+                    case "stale" -> stale = p.getValueAsBoolean();
+                    case "records" -> {
+                        if (t != JsonToken.START_ARRAY) {
+                            throw new IOException("records must be an array");
+                        }
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            String rn = null;
+                            String type = null;
+                            String data = null;
+                            long rttl = 0;
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String f = p.currentName();
+                                p.nextToken();
+                                switch (f) {
+                                    case "name" -> rn = p.getValueAsString();
+                                    case "type" -> type = p.getValueAsString();
+                                    case "data" -> data = p.getValueAsString();
+                                    case "ttl" -> rttl = p.getValueAsLong();
+                                    default -> p.skipChildren();
+                                }
+                            }
+                            records.add(new ResolveReply.Rr(rn, type, rttl, data));
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (status == null) {
+                throw new IOException("a resolve reply needs a status");
+            }
+            return new ResolveReply(status, name, records, ttl, sequence, stale, detail);
+        }
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory STREAMING = new com.fasterxml.jackson.core.JsonFactory();
+
+    private ObjectMapper mapper() {
+        if (json == null) {
+            json = new ObjectMapper();
+        }
+        return json;
+    }
+
+    /** Reads a successful reply body. */
+    @FunctionalInterface
+    private interface BodyReader<T> {
+        T read(InputStream in) throws IOException;
     }
 
     public PublishReply publish(PublishRequest request) throws ControlException {
@@ -75,6 +149,11 @@ public final class ControlClient {
     }
 
     private <T> T call(String method, String path, Object body, Class<T> type) throws ControlException {
+        return call(method, path, body, type, in -> mapper().readValue(in, type));
+    }
+
+    private <T> T call(String method, String path, Object body, Class<T> type, BodyReader<T> reader)
+            throws ControlException {
         HttpURLConnection c = null;
         try {
             c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
@@ -83,7 +162,7 @@ public final class ControlClient {
             c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
             c.setRequestProperty("Authorization", "Bearer " + token);
             if (body != null) {
-                byte[] b = json.writeValueAsBytes(body);
+                byte[] b = mapper().writeValueAsBytes(body);
                 c.setDoOutput(true);
                 c.setRequestProperty("Content-Type", "application/json");
                 c.setFixedLengthStreamingMode(b.length);
@@ -94,7 +173,7 @@ public final class ControlClient {
             int code = c.getResponseCode();
             if (code == 200) {
                 try (InputStream in = c.getInputStream()) {
-                    return json.readValue(in, type);
+                    return reader.read(in);
                 }
             }
             String error = errorText(c);
@@ -125,7 +204,7 @@ public final class ControlClient {
             if (in == null) {
                 return "no details";
             }
-            return json.readTree(in.readNBytes(8192)).path("error").asText("no details");
+            return mapper().readTree(in.readNBytes(8192)).path("error").asText("no details");
         } catch (IOException e) {
             return "no details";
         }

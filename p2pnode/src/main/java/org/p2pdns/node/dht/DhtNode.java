@@ -182,6 +182,26 @@ public final class DhtNode {
         return readyFuture.thenApply(v -> v);
     }
 
+    /**
+     * Offers contacts learned outside the DHT (the peers an introduction server lists at each registration) to the
+     * routing table, with the same checks as any other contact (id, proof of work, prefix limits). Ignored before
+     * {@link #start} and after {@link #stop}.
+     */
+    public void addContacts(List<Contact> contacts) {
+        List<Contact> copy = List.copyOf(contacts);
+        scheduler.execute(() -> {
+            if (!started || stopped) {
+                return;
+            }
+            long now = now();
+            for (Contact c : copy) {
+                if (!c.id().equals(self.id())) {
+                    offer(c, now);
+                }
+            }
+        });
+    }
+
     /** A copy of the routing table's contacts taken on the event thread: what to persist with RoutingTableFile. */
     public CompletableFuture<List<Contact>> contactsSnapshot() {
         CompletableFuture<List<Contact>> f = new CompletableFuture<>();

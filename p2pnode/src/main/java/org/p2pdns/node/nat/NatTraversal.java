@@ -56,6 +56,8 @@ public final class NatTraversal implements AutoCloseable {
     private volatile InetSocketAddress reflexive;
     private volatile InetSocketAddress upnpMapping;
     private long upgradesDone;
+    private final List<java.util.function.Consumer<IntroClient.Registration>> registrationListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public NatTraversal(NatConfig config, Ed25519PrivateKeyParameters key, Scheduler scheduler,
                         DatagramTransport socket, Random random) {
@@ -85,6 +87,9 @@ public final class NatTraversal implements AutoCloseable {
             public void onRegistered(IntroClient.Registration registration) {
                 for (PeerInfo p : registration.peers()) {
                     learn(p);
+                }
+                for (java.util.function.Consumer<IntroClient.Registration> l : registrationListeners) {
+                    l.accept(registration);
                 }
             }
         });
@@ -131,6 +136,14 @@ public final class NatTraversal implements AutoCloseable {
 
     public ConnectivityChain chain() {
         return chain;
+    }
+
+    /**
+     * Calls {@code listener} on the event thread after every accepted registration (the first and each refresh): the
+     * node takes its public address and the server's fresh peer list from it.
+     */
+    public void onRegistration(java.util.function.Consumer<IntroClient.Registration> listener) {
+        registrationListeners.add(listener);
     }
 
     /**

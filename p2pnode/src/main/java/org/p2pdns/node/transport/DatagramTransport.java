@@ -13,6 +13,15 @@ public interface DatagramTransport extends AutoCloseable {
     /** Largest datagram any part of the system sends (bytes). */
     int MAX_DATAGRAM = 1200;
 
+    /**
+     * Room the secure transport leaves in each of its datagrams so that an introduction server can relay it wrapped
+     * (the RELAY header is 68 bytes: {@code IntroCodec.RELAY_OVERHEAD}).
+     */
+    int RELAY_HEADROOM = 70;
+
+    /** Largest datagram the secure transport sends: once wrapped for relaying it still fits {@link #MAX_DATAGRAM}. */
+    int MAX_SESSION_DATAGRAM = MAX_DATAGRAM - RELAY_HEADROOM;
+
     /** The bound local address. */
     InetSocketAddress localAddress();
 

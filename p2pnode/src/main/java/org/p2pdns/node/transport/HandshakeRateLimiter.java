@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * A token bucket per source IP for handshake initiations, so that one host cannot make the node spend its CPU on
- * Diffie-Hellman operations. Tracks a bounded number of addresses (least recently seen forgotten first). Event thread
- * only.
+ * Diffie-Hellman operations. An IPv6 source counts by its /64 (one host usually holds a whole /64, so per-address
+ * buckets would be free to multiply). Tracks a bounded number of sources (least recently seen forgotten first). Event
+ * thread only.
  */
 final class HandshakeRateLimiter {
 
@@ -20,9 +21,9 @@ final class HandshakeRateLimiter {
 
     private final double perMilli;
     private final int burst;
-    private final Map<InetAddress, Bucket> buckets = new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<Long, Bucket> buckets = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<InetAddress, Bucket> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Long, Bucket> eldest) {
             return size() > TRACKED;
         }
     };
@@ -34,12 +35,13 @@ final class HandshakeRateLimiter {
 
     /** Takes a token for {@code ip} at {@code nowMillis}; false when its bucket is empty. */
     boolean tryAcquire(InetAddress ip, long nowMillis) {
-        Bucket b = buckets.get(ip);
+        Long key = sourceKey(ip);
+        Bucket b = buckets.get(key);
         if (b == null) {
             b = new Bucket();
             b.tokens = burst;
             b.lastMillis = nowMillis;
-            buckets.put(ip, b);
+            buckets.put(key, b);
         } else {
             long elapsed = Math.max(0, nowMillis - b.lastMillis);
             b.tokens = Math.min(burst, b.tokens + elapsed * perMilli);
@@ -50,5 +52,16 @@ final class HandshakeRateLimiter {
             return true;
         }
         return false;
+    }
+
+    /** IPv4: the address (tagged so it cannot equal an IPv6 prefix in practice); IPv6: the first 64 bits. */
+    static long sourceKey(InetAddress ip) {
+        byte[] a = ip.getAddress();
+        long k = 0;
+        int n = a.length == 4 ? 4 : 8;
+        for (int i = 0; i < n; i++) {
+            k = k << 8 | (a[i] & 0xff);
+        }
+        return a.length == 4 ? k | 0xFFFF_FFFF_0000_0000L : k;
     }
 }

@@ -13,8 +13,11 @@ import org.p2pdns.node.dht.Contact;
  */
 public interface MessageTransport {
 
-    /** Largest message payload, so that a sealed message still fits in one datagram. */
-    int MAX_MESSAGE = DatagramTransport.MAX_DATAGRAM - 64;
+    /**
+     * Largest message payload: sealed in a session (29 bytes of header and tag) it fits a
+     * {@link DatagramTransport#MAX_SESSION_DATAGRAM}, so every message can also reach a peer that only a relay reaches.
+     */
+    int MAX_MESSAGE = DatagramTransport.MAX_SESSION_DATAGRAM - 30;
 
     /** This node as peers see it (its key and its bound or best-known public address). */
     Contact self();

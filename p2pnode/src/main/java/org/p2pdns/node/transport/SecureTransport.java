@@ -65,10 +65,10 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SecureTransport.class);
 
     /** Largest message that rides on an IK HANDSHAKE_INIT (larger ones follow the handshake). */
-    public static final int MAX_IK_PIGGYBACK = DatagramTransport.MAX_DATAGRAM - INIT_HEADER - KEY - (KEY + TAG)
+    public static final int MAX_IK_PIGGYBACK = DatagramTransport.MAX_SESSION_DATAGRAM - INIT_HEADER - KEY - (KEY + TAG)
             - (KEY + TIMESTAMP + TAG);
     /** Largest message that rides on an XX HANDSHAKE_FINISH. */
-    public static final int MAX_XX_PIGGYBACK = DatagramTransport.MAX_DATAGRAM - FINISH_HEADER - (KEY + TAG)
+    public static final int MAX_XX_PIGGYBACK = DatagramTransport.MAX_SESSION_DATAGRAM - FINISH_HEADER - (KEY + TAG)
             - (KEY + TAG);
 
     private final NodeIdentity identity;

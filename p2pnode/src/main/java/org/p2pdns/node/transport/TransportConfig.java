@@ -21,7 +21,8 @@ import org.p2pdns.node.config.NetworkParams;
  *                               (default 4096; each peer holds a current session and at most 3 older ones)
  * @param maxPendingHandshakes   handshakes in progress kept at once, both roles; the oldest is evicted (default 512)
  * @param maxQueuedPerHandshake  messages queued behind one pending handshake; more are dropped (default 64)
- * @param handshakesPerSecondPerIp  handshake initiations answered per second from one source IP (default 50)
+ * @param handshakesPerSecondPerIp  handshake initiations answered per second from one source IP, or IPv6 /64
+ *                               (default 50)
  * @param handshakeBurstPerIp    burst allowance of that limit (default 100)
  */
 public record TransportConfig(int idDifficultyBits, Duration rekeyAfter, Duration rejectAfter, long rekeyAfterMessages,

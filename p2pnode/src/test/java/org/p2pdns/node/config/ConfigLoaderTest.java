@@ -121,6 +121,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void stunServers() {
+        assertEquals(null, ConfigLoader.load(dir, Map.of(), Map.of()).stun());
+        assertEquals(List.of(), ConfigLoader.load(dir, Map.of("P2P_STUN", "none"), Map.of()).stun());
+        assertEquals(List.of(new HostPort("127.0.0.1", 3479)),
+                ConfigLoader.load(dir, Map.of("P2P_STUN", "127.0.0.1:3479"), Map.of()).stun());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(dir, Map.of("P2P_STUN", "nohost"), Map.of()));
+        assertEquals("stun", e.key());
+    }
+
+    @Test
     void envNames() {
         assertEquals("P2P_DNS_ADDRESS", ConfigKey.DNS_ADDRESS.envName());
         assertEquals("P2P_INTRO_SERVER_STUN_PORT", ConfigKey.STUN_PORT.envName());

@@ -155,6 +155,21 @@ class ControlServerTest {
     }
 
     @Test
+    void resolveRepliesAreReadByTheStreamingParser() throws Exception {
+        String text = "{\"status\":\"FOUND\",\"extra\":{\"a\":[1,2]},\"name\":\"x.p2p.\",\"records\":[{\"name\":"
+                + "\"x.p2p.\",\"type\":\"A\",\"ttl\":5,\"data\":\"10.0.0.1\",\"more\":true}],\"ttl\":5,"
+                + "\"sequence\":9,\"stale\":true,\"detail\":\"\"}";
+        ResolveReply r = ControlClient.readResolveReply(new java.io.ByteArrayInputStream(text.getBytes()));
+        assertEquals(new ResolveReply("FOUND", "x.p2p.", List.of(new ResolveReply.Rr("x.p2p.", "A", 5, "10.0.0.1")), 5,
+                9, true, ""), r);
+        for (String bad : new String[] {"", "[]", "{\"name\":\"x\"}", "{\"status\":\"FOUND\",\"records\":5}",
+            "{\"status\":", "nonsense"}) {
+            assertThrows(java.io.IOException.class,
+                    () -> ControlClient.readResolveReply(new java.io.ByteArrayInputStream(bad.getBytes())), bad);
+        }
+    }
+
+    @Test
     void stalePortFileMeansUnreachable() throws Exception {
         int port = server.port();
         server.close();

@@ -68,20 +68,27 @@ public final class RecordsBench {
             // publish
             List<String> published = new ArrayList<>();
             List<Double> publishMs = new ArrayList<>();
+            List<Double> acks = new ArrayList<>();
+            java.util.Map<org.p2pdns.node.dht.StoreOutcome, Integer> refused = new java.util.TreeMap<>();
+            // a user publishes from a node that has joined
+            List<Node> joined = all.stream().filter(n -> n.dht().isReady()).toList();
             for (int i = 0; i < names; i++) {
                 String name = "bench-" + i + ".p2p";
-                Node at = all.get(random.nextInt(nodes));
+                Node at = joined.get(random.nextInt(joined.size()));
                 OwnerKey key = OwnerKey.fromSeed(seed(i));
                 long s = System.nanoTime();
                 PublishResult r = at.publisher().publish(name, TestRecords.aRecord(name, i % 250),
                         Duration.ofMinutes(5), key).get(30, TimeUnit.SECONDS);
                 publishMs.add((System.nanoTime() - s) / 1e6);
+                acks.add((double) r.acks());
+                r.refused().forEach((o, c) -> refused.merge(o, c, Integer::sum));
                 if (r.acks() > 0) {
                     published.add(name);
                 }
             }
-            System.out.printf("publish: %d of %d stored; latency p50 %.1f ms, p95 %.1f ms%n", published.size(),
-                    names, pct(publishMs, 50), pct(publishMs, 95));
+            System.out.printf(Locale.ROOT, "publish: %d of %d stored; latency p50 %.1f ms, p95 %.1f ms; replicas"
+                    + " acknowledging min %.0f, p50 %.0f; refusals %s%n", published.size(), names, pct(publishMs, 50),
+                    pct(publishMs, 95), pct(acks, 0), pct(acks, 50), refused);
 
             phase("before kill", all, published, resolves, random);
 

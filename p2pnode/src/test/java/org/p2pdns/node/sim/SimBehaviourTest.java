@@ -180,6 +180,23 @@ class SimBehaviourTest {
     }
 
     @Test
+    void contactsLearnedAfterStartJoinTheTable() {
+        SimNetwork net = network(13, 40, SimConfig.defaults());
+        // a node that started a network of its own, then hears of peers (as from an introduction server's list)
+        SimNode late = net.addNode(SimValuePolicy.INSTANCE);
+        net.start(late, List.of());
+        net.scheduler().runFor(Duration.ofSeconds(5));
+        assertEquals(0, late.dht().routingTable().size());
+        NodeId key = NodeId.random(net.random());
+        long exp = net.scheduler().nowMillis() + 3_600_000;
+        await(net, net.nodes().get(5).dht().put(key, SimValuePolicy.value(3, exp, "v")));
+        late.dht().addContacts(List.of(net.nodes().get(1).contact(), net.nodes().get(2).contact(), late.contact()));
+        net.scheduler().runFor(Duration.ofSeconds(1));
+        assertEquals(2, late.dht().routingTable().size(), "the two peers, never itself");
+        assertEquals(GetResult.Status.FOUND, await(net, late.dht().get(key, v -> { })).status());
+    }
+
+    @Test
     void joinSucceedsWhenTheFirstContactIsOverloaded() {
         SimNetwork net = network(9, 60, SimConfig.defaults());
         SimNode overloaded = net.nodes().get(1);
@@ -288,5 +305,24 @@ class SimBehaviourTest {
                 .allMatch(n -> n.dht().isReady() && n.dht().routingTable().size() >= 20), Duration.ofSeconds(10));
         long min = net.nodes().stream().mapToInt(n -> n.dht().routingTable().size()).min().orElse(0);
         assertTrue(all, "after " + (net.scheduler().nowMillis() - t0) + " ms the smallest table holds " + min);
+    }
+
+    @Test
+    void idleNodesRefreshStaleBucketsAndDropDeadContacts() {
+        SimNetwork net = network(16, 80, SimConfig.defaults());
+        SimNode n = net.nodes().get(40);
+        long lookupsBefore = n.dht().stats().get(DhtStats.Counter.LOOKUPS_STARTED);
+        List<SimNode> dead = new ArrayList<>();
+        for (Contact c : n.dht().routingTable().contacts().subList(0, 10)) {
+            SimNode d = net.nodeAt(c.address());
+            net.kill(d);
+            dead.add(d);
+        }
+        // no traffic but maintenance: after the refresh interval, stale buckets are looked up again
+        net.scheduler().runFor(Duration.ofMinutes(20));
+        assertTrue(n.dht().stats().get(DhtStats.Counter.LOOKUPS_STARTED) > lookupsBefore, "refreshed");
+        long stillThere = dead.stream().filter(d -> n.dht().routingTable().contains(d.contact().id())).count();
+        assertTrue(stillThere < dead.size(), "refresh lookups found dead contacts: " + stillThere + " left");
+        assertTrue(n.dht().routingTable().size() >= 20);
     }
 }

@@ -59,7 +59,7 @@ class RoutingTableFileTest {
         RoutingTableFile.save(f, contacts(5), 1);
         byte[] good = Files.readAllBytes(f);
         Random r = new Random(2);
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < 400; i++) {
             byte[] bad = good.clone();
             if (i % 3 == 0) {
                 bad = java.util.Arrays.copyOf(bad, r.nextInt(bad.length));

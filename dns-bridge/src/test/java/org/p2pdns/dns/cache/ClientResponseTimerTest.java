@@ -1,0 +1,85 @@
+package org.p2pdns.dns.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.p2pdns.dns.BridgeStats;
+import org.p2pdns.dns.BridgeStats.Counter;
+import org.p2pdns.dns.chain.DnsRequest;
+import org.p2pdns.dns.chain.Outcome;
+import org.p2pdns.dns.chain.Responses;
+import org.p2pdns.dns.testing.TestZone;
+import org.p2pdns.dns.testing.UdpClient;
+import org.p2pdns.node.time.VirtualScheduler;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Section;
+
+/** RFC 8767's client-response timer, in virtual time: a slow refresh of an expired entry yields the stale answer. */
+class ClientResponseTimerTest {
+
+    @Test
+    void slowRefreshGetsTheStaleAnswerAfterTheTimerAndStillUpdatesTheCache() throws Exception {
+        VirtualScheduler scheduler = new VirtualScheduler();
+        BridgeStats stats = new BridgeStats();
+        Responses responses = new Responses(scheduler.clock(), 1232);
+        AtomicReference<CompletableFuture<Outcome>> next = new AtomicReference<>();
+        CacheHandler h = new CacheHandler(new ResponseCache(100, stats), r -> next.get(), responses, stats,
+                Duration.ofDays(1), Duration.ofDays(1), scheduler);
+        Message q = UdpClient.query("example.p2p.", "A", 1);
+        DnsRequest req = new DnsRequest(q.toWire(), q, new InetSocketAddress("127.0.0.1", 1), false, true, 1232);
+
+        next.set(CompletableFuture.completedFuture(answer(responses, q, "192.0.2.1")));
+        h.handle(req).get();
+        scheduler.runFor(Duration.ofSeconds(11)); // the answer's TTL is 10 s
+
+        CompletableFuture<Outcome> slow = new CompletableFuture<>();
+        next.set(slow);
+        CompletableFuture<Outcome> first = h.handle(req);
+        scheduler.runFor(Duration.ofMillis(1799));
+        assertFalse(first.isDone());
+        scheduler.runFor(Duration.ofMillis(1));
+        Outcome stale = first.get();
+        Message m = new Message(stale.template().render(q.toWire(), false, scheduler.nowMillis(), -1));
+        assertEquals("192.0.2.1", m.getSection(Section.ANSWER).get(0).rdataToString());
+        assertEquals(30, m.getSection(Section.ANSWER).get(0).getTTL());
+        assertEquals(ExtendedErrorCodeOption.STALE_ANSWER, stale.template().edeCode());
+        assertEquals(1, stats.get(Counter.STALE_SERVED));
+
+        Outcome fresh = answer(responses, q, "192.0.2.2");
+        slow.complete(fresh);
+        CompletableFuture<Outcome> after = h.handle(req);
+        assertTrue(after.isDone());
+        assertSame(fresh.template(), after.get().template(), "the late refresh was cached");
+    }
+
+    @Test
+    void withoutAStaleEntryTheClientWaitsForTheRefresh() {
+        VirtualScheduler scheduler = new VirtualScheduler();
+        BridgeStats stats = new BridgeStats();
+        Responses responses = new Responses(scheduler.clock(), 1232);
+        CompletableFuture<Outcome> slow = new CompletableFuture<>();
+        CacheHandler h = new CacheHandler(new ResponseCache(100, stats), r -> slow, responses, stats,
+                Duration.ofDays(1), Duration.ofDays(1), scheduler);
+        Message q = UdpClient.query("example.p2p.", "A", 1);
+        CompletableFuture<Outcome> f = h.handle(new DnsRequest(q.toWire(), q, new InetSocketAddress("127.0.0.1", 1),
+                false, false, 512));
+        scheduler.runFor(Duration.ofSeconds(10));
+        assertFalse(f.isDone());
+        assertEquals(0, stats.get(Counter.STALE_SERVED));
+    }
+
+    static Outcome answer(Responses responses, Message q, String ip) {
+        Message m = responses.start(q, Rcode.NOERROR, true);
+        m.addRecord(TestZone.rr("example.p2p. A " + ip, 10), Section.ANSWER);
+        return new Outcome(responses.template(m, -1, null), 10, false);
+    }
+}

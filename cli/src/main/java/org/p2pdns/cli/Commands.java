@@ -233,9 +233,21 @@ final class Commands {
         return printPublish(reply, "lapsed");
     }
 
+    int acceptOwner(String domain) throws Exception {
+        NodeConfig config = config(Map.of());
+        String name = Names.overlayName(domain, config.network().tld());
+        PublishReply reply;
+        try {
+            reply = client(config).acceptOwner(name);
+        } catch (ControlException e) {
+            throw controlFailure(e);
+        }
+        return printPublish(reply, "accepted");
+    }
+
     private int printPublish(PublishReply reply, String verb) throws IOException {
         int code = switch (reply.status()) {
-            case PUBLISHED, STORED_LOCALLY, LAPSED -> ExitCode.OK;
+            case PUBLISHED, STORED_LOCALLY, LAPSED, OWNER_ACCEPTED -> ExitCode.OK;
             case REFUSED, INVALID -> ExitCode.REFUSED;
             case NOT_OWNED, FAILED -> ExitCode.FAILED;
         };
@@ -253,6 +265,8 @@ final class Commands {
             }
             case LAPSED -> out.println("lapsed " + reply.name() + ": no longer renewed, it expires "
                     + (reply.detail().isEmpty() ? "at the end of its lifetime" : reply.detail()));
+            case OWNER_ACCEPTED -> out.println("accepted the current owner of " + reply.name()
+                    + ": the next query trusts the key it finds");
             default -> context.io().err().println(reply.name() + ": " + reply.status().name().toLowerCase(Locale.ROOT)
                     .replace('_', ' ') + (reply.detail().isEmpty() ? "" : ": " + reply.detail()));
         }

@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
             "  p2p --register example.p2p --a 192.0.2.10 --ttl 300",
             "  p2p --register example.p2p --zone-file example.zone",
             "  p2p --lapse example.p2p                           stop renewing a name",
+            "  p2p --accept-owner example.p2p                    trust the new owner key of a name",
             "  p2p --status --json",
             "  p2p --intro-server --intro-port 7460              self-host an introduction server",
             "  p2p keys list"
@@ -140,11 +141,15 @@ public final class P2pCommand implements Callable<Integer> {
         String key;
     }
 
-    /** {@code --lapse} and {@code --status}. */
+    /** {@code --lapse}, {@code --accept-owner} and {@code --status}. */
     static final class Other {
         @Option(names = "--lapse", paramLabel = "DOMAIN",
                 description = "stop renewing DOMAIN: its record expires and the name becomes free")
         String lapse;
+        @Option(names = "--accept-owner", paramLabel = "DOMAIN",
+                description = "forget the owner key remembered for DOMAIN, so that the next query trusts the key it"
+                        + " finds (after an owner changed error)")
+        String acceptOwner;
         @Option(names = "--status", description = "show the running node: peers, routing table, records, NAT, bridge")
         boolean status;
     }
@@ -203,11 +208,18 @@ public final class P2pCommand implements Callable<Integer> {
         if (mode.register != null) {
             return cmd.register(mode.register);
         }
-        if (mode.other != null && mode.other.lapse != null) {
-            if (mode.other.status) {
-                throw new CliException(ExitCode.USAGE, "--lapse and --status cannot be used together");
+        if (mode.other != null) {
+            Other o = mode.other;
+            int chosen = (o.lapse != null ? 1 : 0) + (o.acceptOwner != null ? 1 : 0) + (o.status ? 1 : 0);
+            if (chosen > 1) {
+                throw new CliException(ExitCode.USAGE, "--lapse, --accept-owner and --status cannot be used together");
             }
+        }
+        if (mode.other != null && mode.other.lapse != null) {
             return cmd.lapse(mode.other.lapse);
+        }
+        if (mode.other != null && mode.other.acceptOwner != null) {
+            return cmd.acceptOwner(mode.other.acceptOwner);
         }
         if (mode.other != null && mode.other.status) {
             return cmd.status();

@@ -94,7 +94,8 @@ class CommandSurfaceTest {
     void helpShowsModesExamplesAndExitCodes() {
         CliHarness.Result r = cli.run("--help");
         assertEquals(0, r.code(), r.toString());
-        for (String s : new String[] {"--start-node", "--query", "--register", "--lapse", "--status", "--intro-server",
+        for (String s : new String[] {"--start-node", "--query", "--register", "--lapse", "--accept-owner", "--status",
+            "--intro-server", "p2p --accept-owner example.p2p",
             "Examples:", "Exit codes:", "NXDOMAIN", "--json", "--quiet"}) {
             assertTrue(r.out().contains(s), s + "\n" + r);
         }
@@ -279,6 +280,32 @@ class CommandSurfaceTest {
         r = cli.run("--lapse", "other.p2p");
         assertEquals(ExitCode.FAILED, r.code(), r.toString());
         assertTrue(r.oneLineError(), r.toString());
+    }
+
+    @Test
+    void acceptOwner() throws Exception {
+        assertEquals(ExitCode.NODE_UNREACHABLE, cli.run("--accept-owner", "example.p2p").code());
+        startControl();
+        CliHarness.Result r = cli.run("--accept-owner", "example.p2p");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(List.of("example.p2p"), node.ownersAccepted);
+        assertEquals("accepted the current owner of example.p2p.: the next query trusts the key it finds",
+                r.out().strip(), r.toString());
+
+        r = cli.run("--accept-owner", "example.p2p", "--json");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("OWNER_ACCEPTED", j.get("status").asText());
+        assertEquals("example.p2p.", j.get("name").asText());
+
+        for (String[] args : new String[][] {{"--accept-owner", "example.com"}, {"--accept-owner", "bad_-.p2p"},
+            {"--accept-owner", "example.p2p", "--status"}, {"--accept-owner", "example.p2p", "--lapse", "x.p2p"},
+            {"--accept-owner", "example.p2p", "--query", "example.p2p"}, {"--accept-owner"}}) {
+            r = cli.run(args);
+            assertEquals(ExitCode.USAGE, r.code(), String.join(" ", args) + "\n" + r);
+            assertTrue(r.oneLineError(), r.toString());
+        }
+        assertEquals(2, node.ownersAccepted.size());
     }
 
     @Test

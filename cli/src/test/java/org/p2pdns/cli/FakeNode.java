@@ -23,6 +23,7 @@ final class FakeNode implements NodeControl {
     final Map<String, List<org.xbill.DNS.Record>> names = new HashMap<>();
     final Map<String, ResolveStatus> forced = new HashMap<>();
     final List<String> lapsed = new ArrayList<>();
+    final List<String> ownersAccepted = new ArrayList<>();
     String takenName = "taken.p2p";
 
     FakeNode() throws Exception {
@@ -61,6 +62,13 @@ final class FakeNode implements NodeControl {
         boolean owned = names.containsKey(name + ".");
         return CompletableFuture.completedFuture(new PublishReply(name + ".", owned ? PublishReply.PublishStatus.LAPSED
                 : PublishReply.PublishStatus.NOT_OWNED, 0, 0, owned ? "" : "this node does not own it"));
+    }
+
+    @Override
+    public CompletableFuture<PublishReply> acceptOwner(String name) {
+        ownersAccepted.add(name);
+        return CompletableFuture.completedFuture(new PublishReply(name + ".",
+                PublishReply.PublishStatus.OWNER_ACCEPTED, 0, 0, ""));
     }
 
     @Override

@@ -23,7 +23,10 @@ import org.p2pdns.node.record.RecordTooLargeException;
 import org.p2pdns.node.record.SignedRecord;
 import org.p2pdns.node.resolve.PublishResult;
 
-/** What the control API asks of a {@link P2PNode}: publish, lapse and status, mapped to the control API's types. */
+/**
+ * What the control API asks of a {@link P2PNode}: publish, lapse, accept-owner and status, mapped to the control API's
+ * types.
+ */
 final class NodeCommands {
 
     /** The owner key used for a name registered without naming one. */
@@ -122,6 +125,22 @@ final class NodeCommands {
                         ? new PublishReply(registered + ".", PublishStatus.LAPSED, 0, 0, "")
                         : new PublishReply(registered + ".", PublishStatus.NOT_OWNED, 0, 0,
                                 "this node does not publish " + registered));
+            } catch (InvalidNameException e) {
+                f.complete(new PublishReply(name, PublishStatus.INVALID, 0, 0, e.getMessage()));
+            } catch (RuntimeException e) {
+                f.complete(new PublishReply(name, PublishStatus.FAILED, 0, 0, String.valueOf(e.getMessage())));
+            }
+        });
+        return f;
+    }
+
+    CompletableFuture<PublishReply> acceptOwner(String name) {
+        CompletableFuture<PublishReply> f = new CompletableFuture<>();
+        node.scheduler().execute(() -> {
+            try {
+                String registered = OverlayName.parse(name, node.config().network().tld()).registered();
+                node.recordResolver().acceptNewOwner(registered);
+                f.complete(new PublishReply(registered + ".", PublishStatus.OWNER_ACCEPTED, 0, 0, ""));
             } catch (InvalidNameException e) {
                 f.complete(new PublishReply(name, PublishStatus.INVALID, 0, 0, e.getMessage()));
             } catch (RuntimeException e) {

@@ -396,6 +396,11 @@ public final class P2PNode implements NodeControl, AutoCloseable {
         return publisher;
     }
 
+    /** The resolver itself (accepting a new owner needs more than {@link NameResolver}). */
+    RecordResolver recordResolver() {
+        return resolver;
+    }
+
     OwnerKeyring keyring() {
         return keyring;
     }
@@ -442,6 +447,11 @@ public final class P2PNode implements NodeControl, AutoCloseable {
     @Override
     public CompletableFuture<PublishReply> lapse(String name) {
         return commands.lapse(name);
+    }
+
+    @Override
+    public CompletableFuture<PublishReply> acceptOwner(String name) {
+        return commands.acceptOwner(name);
     }
 
     @Override

@@ -143,6 +143,29 @@ class P2PNodeTest {
     }
 
     @Test
+    void acceptOwnerForgetsTheRememberedOwnerKey() throws Exception {
+        P2PNode n = start("a", Map.of(), false);
+        n.joined().get(10, TimeUnit.SECONDS);
+        PublishReply p = n.publish("owner.p2p", a("owner.p2p", "192.0.2.4"), 300).get(10, TimeUnit.SECONDS);
+        assertTrue(p.status() == PublishReply.PublishStatus.PUBLISHED
+                || p.status() == PublishReply.PublishStatus.STORED_LOCALLY, p.toString());
+        assertEquals(ResolveStatus.FOUND, n.resolve("owner.p2p").get(10, TimeUnit.SECONDS).status());
+        assertTrue(n.store().rememberedOwner("owner.p2p").isPresent());
+
+        PublishReply r = n.acceptOwner("www.owner.p2p").get(5, TimeUnit.SECONDS);
+        assertEquals(PublishReply.PublishStatus.OWNER_ACCEPTED, r.status(), r.toString());
+        assertEquals("owner.p2p.", r.name());
+        assertTrue(n.store().rememberedOwner("owner.p2p").isEmpty());
+        // the next resolution trusts (and remembers) the owner it finds
+        assertEquals(ResolveStatus.FOUND, n.resolve("owner.p2p").get(10, TimeUnit.SECONDS).status());
+        assertTrue(n.store().rememberedOwner("owner.p2p").isPresent());
+
+        PublishReply bad = n.acceptOwner("not a name").get(5, TimeUnit.SECONDS);
+        assertEquals(PublishReply.PublishStatus.INVALID, bad.status(), bad.toString());
+        assertFalse(bad.detail().isEmpty());
+    }
+
+    @Test
     void aBusyPortIsAClearError() throws Exception {
         P2PNode first = start("a", Map.of(), false);
         Exception e = assertThrows(java.io.IOException.class, () -> start("b",

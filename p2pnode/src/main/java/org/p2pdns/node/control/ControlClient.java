@@ -148,6 +148,11 @@ public final class ControlClient {
         return call("POST", "/v1/lapse", Map.of("name", name), PublishReply.class);
     }
 
+    /** Forgets the owner key the node remembers for {@code name} (see {@link NodeControl#acceptOwner}). */
+    public PublishReply acceptOwner(String name) throws ControlException {
+        return call("POST", "/v1/accept-owner", Map.of("name", name), PublishReply.class);
+    }
+
     private <T> T call(String method, String path, Object body, Class<T> type) throws ControlException {
         return call(method, path, body, type, in -> mapper().readValue(in, type));
     }

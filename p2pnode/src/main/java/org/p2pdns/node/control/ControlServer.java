@@ -32,11 +32,13 @@ import org.xbill.DNS.Type;
 /**
  * The node's local control API: HTTP/1.1 with JSON bodies on 127.0.0.1 only, every request authenticated with the
  * bearer token from {@code control.token} (owner-only) in the data directory. The CLI uses it for query, register,
- * lapse and status.
+ * lapse, accept-owner and status.
  *
  * <p>Endpoints: {@code GET /v1/status}, {@code GET /v1/resolve?name=N}, {@code POST /v1/publish} (a
- * {@link PublishRequest}), {@code POST /v1/lapse} ({@code {"name":N}}). Errors are {@code {"error":"..."}} with 400
- * (bad request), 401 (no or wrong token), 404, 405, 413 (body over 64 KiB) or 500.
+ * {@link PublishRequest}), {@code POST /v1/lapse} ({@code {"name":N}}), {@code POST /v1/accept-owner}
+ * ({@code {"name":N}}: forget the owner key remembered for N, so the next resolution trusts the one it finds). Errors
+ * are {@code {"error":"..."}} with 400 (bad request), 401 (no or wrong token), 404, 405, 413 (body over 64 KiB) or
+ * 500.
  */
 public final class ControlServer implements AutoCloseable {
 
@@ -138,6 +140,19 @@ public final class ControlServer implements AutoCloseable {
                                 reply(ex, 400, Map.of("error", "missing name"));
                             } else {
                                 reply(ex, 200, await(node.lapse(name)));
+                            }
+                        }
+                    }
+                }
+                case "/v1/accept-owner" -> {
+                    if (requireMethod(ex, method, "POST")) {
+                        byte[] body = readBody(ex);
+                        if (body != null) {
+                            String name = json.readTree(body).path("name").asText("");
+                            if (name.isBlank()) {
+                                reply(ex, 400, Map.of("error", "missing name"));
+                            } else {
+                                reply(ex, 200, await(node.acceptOwner(name)));
                             }
                         }
                     }

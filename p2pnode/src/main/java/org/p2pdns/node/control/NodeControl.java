@@ -36,6 +36,9 @@ public interface NodeControl {
     /** Stops republishing {@code name}, so its record expires and the name becomes free. */
     CompletableFuture<PublishReply> lapse(String name);
 
+    /** Forgets the owner key remembered for {@code name}, so that the next resolution trusts the owner it finds. */
+    CompletableFuture<PublishReply> acceptOwner(String name);
+
     /** A snapshot of the node's state. */
     CompletableFuture<NodeStatus> status();
 }

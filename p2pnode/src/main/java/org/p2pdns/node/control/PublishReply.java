@@ -1,7 +1,7 @@
 package org.p2pdns.node.control;
 
 /**
- * The result of a publish, update or lapse request.
+ * The result of a publish, update, lapse or accept-owner request.
  *
  * @param name     the canonical name (trailing dot)
  * @param status   how it ended
@@ -29,6 +29,8 @@ public record PublishReply(String name, PublishStatus status, long sequence, int
         LAPSED,
         /** The node does not own the name (nothing to lapse). */
         NOT_OWNED,
+        /** The remembered owner key was forgotten: the next resolution trusts the owner it finds. */
+        OWNER_ACCEPTED,
         /** Something else failed; see detail. */
         FAILED
     }

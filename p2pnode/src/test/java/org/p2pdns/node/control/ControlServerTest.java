@@ -34,6 +34,7 @@ class ControlServerTest {
     static final class TableNode implements NodeControl {
         final List<List<org.xbill.DNS.Record>> published = new ArrayList<>();
         final List<String> lapsed = new ArrayList<>();
+        final List<String> ownersAccepted = new ArrayList<>();
 
         @Override
         public CompletableFuture<Resolution> resolve(String name) {
@@ -62,6 +63,13 @@ class ControlServerTest {
             lapsed.add(name);
             return CompletableFuture.completedFuture(new PublishReply(name + ".", PublishReply.PublishStatus.LAPSED,
                     0, 0, ""));
+        }
+
+        @Override
+        public CompletableFuture<PublishReply> acceptOwner(String name) {
+            ownersAccepted.add(name);
+            return CompletableFuture.completedFuture(new PublishReply(name + ".",
+                    PublishReply.PublishStatus.OWNER_ACCEPTED, 0, 0, ""));
         }
 
         @Override
@@ -155,6 +163,28 @@ class ControlServerTest {
     }
 
     @Test
+    void acceptOwnerNeedsTheTokenAndAName() throws Exception {
+        String token = ControlFiles.readToken(dir);
+        assertEquals(401, rawPost("/v1/accept-owner", null, "{\"name\":\"example.p2p\"}"));
+        assertEquals(401, rawPost("/v1/accept-owner", "Bearer " + "0".repeat(64), "{\"name\":\"example.p2p\"}"));
+        assertEquals(400, rawPost("/v1/accept-owner", "Bearer " + token, "{}"));
+        assertEquals(400, rawPost("/v1/accept-owner", "Bearer " + token, "{\"name\":\" \"}"));
+        assertEquals(400, rawPost("/v1/accept-owner", "Bearer " + token, "not json"));
+        assertEquals(405, rawGet("/v1/accept-owner", "Bearer " + token));
+        assertTrue(node.ownersAccepted.isEmpty(), node.ownersAccepted.toString());
+
+        PublishReply r = ControlClient.forDataDir(dir, Duration.ofSeconds(5)).acceptOwner("example.p2p");
+        assertEquals(PublishReply.PublishStatus.OWNER_ACCEPTED, r.status());
+        assertEquals("example.p2p.", r.name());
+        assertEquals(List.of("example.p2p"), node.ownersAccepted);
+
+        ControlException e = assertThrows(ControlException.class,
+                () -> ControlClient.of(dir, server.port(), "wrong", Duration.ofSeconds(5)).acceptOwner("example.p2p"));
+        assertEquals(ControlException.Kind.UNAUTHORIZED, e.kind());
+        assertEquals(List.of("example.p2p"), node.ownersAccepted);
+    }
+
+    @Test
     void resolveRepliesAreReadByTheStreamingParser() throws Exception {
         String text = "{\"status\":\"FOUND\",\"extra\":{\"a\":[1,2]},\"name\":\"x.p2p.\",\"records\":[{\"name\":"
                 + "\"x.p2p.\",\"type\":\"A\",\"ttl\":5,\"data\":\"10.0.0.1\",\"more\":true}],\"ttl\":5,"
@@ -177,6 +207,25 @@ class ControlServerTest {
         ControlException e = assertThrows(ControlException.class,
                 () -> ControlClient.forDataDir(dir, Duration.ofSeconds(5)).status());
         assertEquals(ControlException.Kind.UNREACHABLE, e.kind());
+    }
+
+    private int rawPost(String path, String auth, String body) throws Exception {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + server.port() + path).toURL()
+                .openConnection();
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", "application/json");
+        if (auth != null) {
+            c.setRequestProperty("Authorization", auth);
+        }
+        try {
+            try (var out = c.getOutputStream()) {
+                out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
+        }
     }
 
     private int rawGet(String path, String auth) throws Exception {

@@ -20,6 +20,7 @@ import org.p2pdns.node.dht.Contact;
 import org.p2pdns.node.dht.DhtStats;
 import org.p2pdns.node.dht.GetResult;
 import org.p2pdns.node.dht.StoreOutcome;
+import org.p2pdns.node.dht.ValuePolicy;
 import org.p2pdns.node.dht.ValueStore;
 import org.p2pdns.node.identity.NodeId;
 import org.p2pdns.node.record.OwnerKey;
@@ -110,9 +111,8 @@ class AdversarialRecordsTest {
                         case 0 -> value(f, token, forged(name.current, rnd), name);
                         case 1 -> value(f, token, name.older.encoded(), name);
                         case 2 -> value(f, token, name.expired.encoded(), name);
-                        // over the value cap, but inside the message cap so that the transport delivers it
                         case 3 -> AdversarialNodes.rawValueReply(f.requestId(), token,
-                                new byte[org.p2pdns.node.dht.ValuePolicy.MAX_VALUE_BYTES + 50], List.of());
+                                new byte[ValuePolicy.MAX_VALUE_BYTES + 50], List.of()); // fits a message, not a value
                         case 4 -> value(f, token, list.get((list.indexOf(name) + 1) % NAMES).current.encoded(), name);
                         default -> value(f, token, resigned(name.current), name);
                     };

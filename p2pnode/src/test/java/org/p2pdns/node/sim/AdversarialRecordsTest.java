@@ -99,13 +99,13 @@ class AdversarialRecordsTest {
                 if (req instanceof PingMessage p) {
                     return DhtCodec.encode(new PongMessage(p.requestId()));
                 } else if (req instanceof FindNodeMessage f) {
-                    return DhtCodec.encode(new NodesMessage(f.requestId(), token, fakes(rnd, 20, f.requestId())));
+                    return DhtCodec.encode(new NodesMessage(f.requestId(), token, fakes(rnd, 20)));
                 } else if (req instanceof StoreMessage s) {
                     return DhtCodec.encode(new StoreResultMessage(s.requestId(), StoreOutcome.STORED));
                 } else if (req instanceof FindValueMessage f) {
                     Name name = names.get(f.key());
                     if (name == null) {
-                        return DhtCodec.encode(new NodesMessage(f.requestId(), token, fakes(rnd, 20, 0)));
+                        return DhtCodec.encode(new NodesMessage(f.requestId(), token, fakes(rnd, 20)));
                     }
                     return switch (variant[0]++ % 6) {
                         case 0 -> value(f, token, forged(name.current, rnd), name);
@@ -192,7 +192,7 @@ class AdversarialRecordsTest {
     }
 
     /** {@code n} made-up contacts (random keys, addresses where nobody listens). */
-    private static List<Contact> fakes(Random rnd, int n, long salt) {
+    private static List<Contact> fakes(Random rnd, int n) {
         List<Contact> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             byte[] key = new byte[32];

@@ -1,8 +1,7 @@
 package org.p2pdns.dns;
 
-import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
+import org.p2pdns.node.util.EnumCounters;
 
 /** The bridge's counters: cheap to bump from any event loop, read as a snapshot. */
 public final class BridgeStats {
@@ -38,29 +37,19 @@ public final class BridgeStats {
         INTERNAL_ERRORS
     }
 
-    private final LongAdder[] adders = new LongAdder[Counter.values().length];
-
-    public BridgeStats() {
-        for (int i = 0; i < adders.length; i++) {
-            adders[i] = new LongAdder();
-        }
-    }
+    private final EnumCounters<Counter> counters = new EnumCounters<>(Counter.class);
 
     public void inc(Counter c) {
-        adders[c.ordinal()].increment();
+        counters.increment(c);
     }
 
     public long get(Counter c) {
-        return adders[c.ordinal()].sum();
+        return counters.get(c);
     }
 
     /** A consistent-enough copy of every counter (each read once). */
     public Map<Counter, Long> snapshot() {
-        Map<Counter, Long> m = new EnumMap<>(Counter.class);
-        for (Counter c : Counter.values()) {
-            m.put(c, get(c));
-        }
-        return m;
+        return counters.snapshot();
     }
 
     /** Counts a response by its (extended) rcode. */

@@ -1,34 +1,28 @@
 package org.p2pdns.intro;
 
-import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLongArray;
+import org.p2pdns.node.util.EnumCounters;
 
 /** Thread-safe counters of an introduction server (written on its event thread and by the STUN stack, read anywhere). */
 public final class Counters {
-    private final AtomicLongArray values = new AtomicLongArray(ServerCounter.values().length);
+    private final EnumCounters<ServerCounter> values = new EnumCounters<>(ServerCounter.class);
 
     void inc(ServerCounter c) {
-        values.incrementAndGet(c.ordinal());
+        values.increment(c);
     }
 
     void add(ServerCounter c, long n) {
-        values.addAndGet(c.ordinal(), n);
+        values.add(c, n);
     }
 
     public long get(ServerCounter c) {
-        return values.get(c.ordinal());
+        return values.get(c);
     }
 
     /** Every counter that is not zero. */
     public Map<ServerCounter, Long> snapshot() {
-        Map<ServerCounter, Long> m = new EnumMap<>(ServerCounter.class);
-        for (ServerCounter c : ServerCounter.values()) {
-            long v = get(c);
-            if (v != 0) {
-                m.put(c, v);
-            }
-        }
+        Map<ServerCounter, Long> m = values.snapshot();
+        m.values().removeIf(v -> v == 0);
         return m;
     }
 

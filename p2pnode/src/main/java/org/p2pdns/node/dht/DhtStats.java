@@ -1,8 +1,7 @@
 package org.p2pdns.node.dht;
 
-import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLongArray;
+import org.p2pdns.node.util.EnumCounters;
 
 /**
  * Counters of one DHT node: RPC traffic, drops by reason, routing-table rejections and STORE outcomes. Written on the
@@ -49,24 +48,24 @@ public final class DhtStats {
         JOIN_ATTEMPTS
     }
 
-    private final AtomicLongArray counters = new AtomicLongArray(Counter.values().length);
-    private final AtomicLongArray storeReceived = new AtomicLongArray(StoreOutcome.values().length);
-    private final AtomicLongArray storeSent = new AtomicLongArray(StoreOutcome.values().length);
+    private final EnumCounters<Counter> counters = new EnumCounters<>(Counter.class);
+    private final EnumCounters<StoreOutcome> storeReceived = new EnumCounters<>(StoreOutcome.class);
+    private final EnumCounters<StoreOutcome> storeSent = new EnumCounters<>(StoreOutcome.class);
 
     void inc(Counter c) {
-        counters.incrementAndGet(c.ordinal());
+        counters.increment(c);
     }
 
     void add(Counter c, long n) {
-        counters.addAndGet(c.ordinal(), n);
+        counters.add(c, n);
     }
 
     void storeReceived(StoreOutcome o) {
-        storeReceived.incrementAndGet(o.ordinal());
+        storeReceived.increment(o);
     }
 
     void storeSent(StoreOutcome o) {
-        storeSent.incrementAndGet(o.ordinal());
+        storeSent.increment(o);
     }
 
     /** Counter hook for other packages of the DHT. */
@@ -75,26 +74,22 @@ public final class DhtStats {
     }
 
     public long get(Counter c) {
-        return counters.get(c.ordinal());
+        return counters.get(c);
     }
 
     /** Outcomes of STOREs this node received and judged. */
     public long storesReceived(StoreOutcome o) {
-        return storeReceived.get(o.ordinal());
+        return storeReceived.get(o);
     }
 
     /** Outcomes that peers replied to this node's STOREs. */
     public long storesSentOutcome(StoreOutcome o) {
-        return storeSent.get(o.ordinal());
+        return storeSent.get(o);
     }
 
     /** Every counter, for logs and the control API. */
     public Map<Counter, Long> snapshot() {
-        Map<Counter, Long> m = new EnumMap<>(Counter.class);
-        for (Counter c : Counter.values()) {
-            m.put(c, get(c));
-        }
-        return m;
+        return counters.snapshot();
     }
 
     @Override

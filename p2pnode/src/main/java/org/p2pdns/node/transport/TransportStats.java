@@ -1,8 +1,7 @@
 package org.p2pdns.node.transport;
 
-import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLongArray;
+import org.p2pdns.node.util.EnumCounters;
 
 /**
  * Named counters of a node's transport stack (UDP socket, demultiplexer, secure sessions): every datagram or message
@@ -105,45 +104,31 @@ public final class TransportStats {
         INTERNAL_ERRORS
     }
 
-    private final AtomicLongArray values = new AtomicLongArray(Counter.values().length);
+    private final EnumCounters<Counter> values = new EnumCounters<>(Counter.class);
 
     /** Adds one to {@code c}. */
     public void increment(Counter c) {
-        values.incrementAndGet(c.ordinal());
+        values.increment(c);
     }
 
     /** Adds {@code n} to {@code c}. */
     public void add(Counter c, long n) {
-        values.addAndGet(c.ordinal(), n);
+        values.add(c, n);
     }
 
     /** The current value of {@code c}. */
     public long get(Counter c) {
-        return values.get(c.ordinal());
+        return values.get(c);
     }
 
     /** A copy of every counter. */
     public Map<Counter, Long> snapshot() {
-        Map<Counter, Long> m = new EnumMap<>(Counter.class);
-        for (Counter c : Counter.values()) {
-            m.put(c, get(c));
-        }
-        return m;
+        return values.snapshot();
     }
 
     /** The non-zero counters, e.g. {@code {DATAGRAMS_SENT=3, BAD_MAC=1}}. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("{");
-        for (Counter c : Counter.values()) {
-            long v = get(c);
-            if (v != 0) {
-                if (sb.length() > 1) {
-                    sb.append(", ");
-                }
-                sb.append(c).append('=').append(v);
-            }
-        }
-        return sb.append('}').toString();
+        return values.toString();
     }
 }

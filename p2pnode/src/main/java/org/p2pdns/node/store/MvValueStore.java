@@ -15,33 +15,32 @@ import org.p2pdns.node.identity.NodeId;
 public final class MvValueStore implements ValueStore {
 
     private final NodeStore owner;
-    private final MVMap<String, byte[]> map;
 
-    MvValueStore(NodeStore owner, MVMap<String, byte[]> map) {
+    MvValueStore(NodeStore owner) {
         this.owner = owner;
-        this.map = map;
     }
 
     @Override
     public Entry get(NodeId key) {
-        byte[] v = owner.read(() -> map.get(key.toHex()));
+        byte[] v = owner.read(() -> owner.valuesMap().get(key.toHex()));
         return v == null ? null : decode(key, v);
     }
 
     @Override
     public void put(Entry entry) {
         byte[] encoded = encode(entry);
-        owner.write(() -> map.put(entry.key().toHex(), encoded));
+        owner.write(() -> owner.valuesMap().put(entry.key().toHex(), encoded));
     }
 
     @Override
     public void remove(NodeId key) {
-        owner.write(() -> map.remove(key.toHex()));
+        owner.write(() -> owner.valuesMap().remove(key.toHex()));
     }
 
     @Override
     public List<Entry> entries() {
         return owner.read(() -> {
+            MVMap<String, byte[]> map = owner.valuesMap();
             List<Entry> out = new ArrayList<>(map.size());
             map.forEach((k, v) -> out.add(decode(NodeId.fromHex(k), v)));
             return out;
@@ -50,7 +49,7 @@ public final class MvValueStore implements ValueStore {
 
     @Override
     public int size() {
-        return owner.read(map::size);
+        return owner.read(() -> owner.valuesMap().size());
     }
 
     @Override
@@ -58,6 +57,7 @@ public final class MvValueStore implements ValueStore {
         // one commit for the whole sweep instead of one per entry
         int[] n = {0};
         owner.write(() -> {
+            MVMap<String, byte[]> map = owner.valuesMap();
             List<String> dead = new ArrayList<>();
             map.forEach((k, v) -> {
                 if (ByteBuffer.wrap(v).getLong(0) <= nowMillis) {

@@ -15,6 +15,10 @@ import org.h2.mvstore.MVStore;
  * the network ({@link #values()}), records this node owns and republishes, the owner key remembered per name (trust on
  * first use) and the highest sequence seen per name. Every write commits before it returns, so whatever a caller was
  * told is stored survives kill -9. Thread-safe.
+ *
+ * <p>A write that fails (a full disk) is a {@link StoreException}; MVStore then closes itself, so the store reopens
+ * the file read-only: everything committed before stays readable (the node keeps serving it) and later writes are
+ * refused with a clear error until a write finds the file writable again (space freed), which reopens it read-write.
  */
 public final class NodeStore implements AutoCloseable {
 
@@ -22,21 +26,41 @@ public final class NodeStore implements AutoCloseable {
     public static final String FILE_NAME = "records.mv.db";
 
     private final Path file;
-    private final MVStore store;
-    private final MVMap<String, byte[]> values;
-    private final MVMap<String, byte[]> owned;
-    private final MVMap<String, byte[]> owners;
-    private final MVMap<String, Long> highestSequence;
+    private final boolean onDisk;
+    // replaced (all together, under this object's lock) when the store is reopened after a failed write
+    private MVStore store;
+    private MVMap<String, byte[]> values;
+    private MVMap<String, byte[]> owned;
+    private MVMap<String, byte[]> owners;
+    private MVMap<String, Long> highestSequence;
+    private boolean readOnly;
+    private boolean closed;
     private final MvValueStore valueStore;
 
-    private NodeStore(Path file, MVStore store) {
+    private NodeStore(Path file, MVStore store, boolean onDisk) {
         this.file = file;
-        this.store = store;
-        this.values = store.openMap("values");
-        this.owned = store.openMap("owned");
-        this.owners = store.openMap("owners");
-        this.highestSequence = store.openMap("highestSequence");
-        this.valueStore = new MvValueStore(this, values);
+        this.onDisk = onDisk;
+        bind(store);
+        this.valueStore = new MvValueStore(this);
+    }
+
+    private void bind(MVStore s) {
+        this.store = s;
+        this.readOnly = s.isReadOnly();
+        this.values = s.openMap("values");
+        this.owned = s.openMap("owned");
+        this.owners = s.openMap("owners");
+        this.highestSequence = s.openMap("highestSequence");
+    }
+
+    /** The map of values held for the network (the current one: it changes when the store is reopened). */
+    MVMap<String, byte[]> valuesMap() {
+        return values;
+    }
+
+    /** True while the store serves reads only, after a write failed (see the class comment). */
+    public synchronized boolean isReadOnly() {
+        return readOnly;
     }
 
     /**
@@ -58,7 +82,7 @@ public final class NodeStore implements AutoCloseable {
             throw new StoreException(file, "the store file is corrupt, locked by another process or unreadable", e);
         }
         try {
-            return new NodeStore(file, s);
+            return new NodeStore(file, s, true);
         } catch (RuntimeException e) {
             s.closeImmediately();
             throw new StoreException(file, "the store file has unexpected content", e);
@@ -67,7 +91,7 @@ public final class NodeStore implements AutoCloseable {
 
     /** A store kept in memory only (simulations and tests): nothing survives {@link #close}. */
     public static NodeStore inMemory() {
-        return new NodeStore(Path.of("(memory)"), new MVStore.Builder().autoCommitDisabled().open());
+        return new NodeStore(Path.of("(memory)"), new MVStore.Builder().autoCommitDisabled().open(), false);
     }
 
     /** The store file. */
@@ -146,11 +170,45 @@ public final class NodeStore implements AutoCloseable {
 
     /** Runs {@code change} and commits, so that it is on disk when this returns. */
     synchronized void write(Runnable change) {
+        if (readOnly && !reopen(false)) {
+            throw new StoreException(file, "cannot write the store file: it is read-only since an earlier write failed"
+                    + " (is the disk full?); what it holds is still served", null);
+        }
         try {
             change.run();
             store.commit();
         } catch (RuntimeException e) {
+            if (onDisk && !closed) {
+                // MVStore closes itself when a commit fails; what was committed before is intact on disk
+                store.closeImmediately();
+                reopen(true);
+            }
             throw new StoreException(file, "cannot write the store file", e);
+        }
+    }
+
+    /** Reopens the file (read-only or read-write); true if it worked. On failure, falls back to read-only if it can. */
+    private boolean reopen(boolean asReadOnly) {
+        MVStore.Builder b = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled();
+        try {
+            if (!store.isClosed()) {
+                store.close();
+            }
+            bind(asReadOnly ? b.readOnly().open() : b.open());
+            return true;
+        } catch (RuntimeException e) {
+            if (!asReadOnly) {
+                try {
+                    bind(new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().readOnly().open());
+                } catch (RuntimeException again) {
+                    org.slf4j.LoggerFactory.getLogger(NodeStore.class).error("cannot reopen {}: {}", file,
+                            again.getMessage());
+                }
+            } else {
+                org.slf4j.LoggerFactory.getLogger(NodeStore.class).error("cannot reopen {} read-only: {}", file,
+                        e.getMessage());
+            }
+            return false;
         }
     }
 
@@ -164,6 +222,7 @@ public final class NodeStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (!store.isClosed()) {
             try {
                 store.close();

@@ -107,8 +107,9 @@ class SimulatedChainTest {
         clock.runFor(Duration.ofSeconds(10));
         PeerPath p = f.get();
         assertEquals(PathKind.RELAYED, p.kind());
-        // direct 500 ms + punch 1 s + relay probe round trip (4 hops of 20 ms) and the event hops between steps
-        assertEquals(1580, p.setupTime().toMillis(), 100);
+        // direct attempt + punch budget + relay probe round trip (4 hops of 20 ms) and the event hops between steps
+        NatConfig d = NatConfig.of(List.of(serverAddr));
+        assertEquals(d.directTimeout().toMillis() + d.punchTimeout().toMillis() + 80, p.setupTime().toMillis(), 100);
         assertTrue(NatDatagramTransport.isAlias(p.address()));
         a.transport().send(p.address(), new byte[]{0x53, 1});
         clock.runFor(Duration.ofMillis(100));

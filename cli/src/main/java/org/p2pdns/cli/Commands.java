@@ -222,27 +222,29 @@ final class Commands {
     }
 
     int lapse(String domain) throws Exception {
-        NodeConfig config = config(Map.of());
-        String name = Names.overlayName(domain, config.network().tld());
-        PublishReply reply;
-        try {
-            reply = client(config).lapse(name);
-        } catch (ControlException e) {
-            throw controlFailure(e);
-        }
-        return printPublish(reply, "lapsed");
+        return nameCommand(domain, ControlClient::lapse, "lapsed");
     }
 
     int acceptOwner(String domain) throws Exception {
+        return nameCommand(domain, ControlClient::acceptOwner, "accepted");
+    }
+
+    /** A control-API command on one overlay name (lapse, accept-owner), printed like a publish. */
+    private int nameCommand(String domain, NameCall call, String verb) throws Exception {
         NodeConfig config = config(Map.of());
         String name = Names.overlayName(domain, config.network().tld());
         PublishReply reply;
         try {
-            reply = client(config).acceptOwner(name);
+            reply = call.apply(client(config), name);
         } catch (ControlException e) {
             throw controlFailure(e);
         }
-        return printPublish(reply, "accepted");
+        return printPublish(reply, verb);
+    }
+
+    @FunctionalInterface
+    private interface NameCall {
+        PublishReply apply(ControlClient client, String name) throws ControlException;
     }
 
     private int printPublish(PublishReply reply, String verb) throws IOException {

@@ -131,32 +131,8 @@ public final class ControlServer implements AutoCloseable {
                         }
                     }
                 }
-                case "/v1/lapse" -> {
-                    if (requireMethod(ex, method, "POST")) {
-                        byte[] body = readBody(ex);
-                        if (body != null) {
-                            String name = json.readTree(body).path("name").asText("");
-                            if (name.isBlank()) {
-                                reply(ex, 400, Map.of("error", "missing name"));
-                            } else {
-                                reply(ex, 200, await(node.lapse(name)));
-                            }
-                        }
-                    }
-                }
-                case "/v1/accept-owner" -> {
-                    if (requireMethod(ex, method, "POST")) {
-                        byte[] body = readBody(ex);
-                        if (body != null) {
-                            String name = json.readTree(body).path("name").asText("");
-                            if (name.isBlank()) {
-                                reply(ex, 400, Map.of("error", "missing name"));
-                            } else {
-                                reply(ex, 200, await(node.acceptOwner(name)));
-                            }
-                        }
-                    }
-                }
+                case "/v1/lapse" -> nameCommand(ex, method, node::lapse);
+                case "/v1/accept-owner" -> nameCommand(ex, method, node::acceptOwner);
                 default -> reply(ex, 404, Map.of("error", "no such endpoint: " + path));
             }
         } catch (BadRequest e) {
@@ -176,6 +152,25 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+
+    /** A POST of {@code {"name":N}} answered with what {@code command} returns for N (lapse, accept-owner). */
+    private void nameCommand(HttpExchange ex, String method,
+                             java.util.function.Function<String, java.util.concurrent.CompletableFuture<?>> command)
+            throws IOException, InterruptedException, ExecutionException, TimeoutException {
+        if (!requireMethod(ex, method, "POST")) {
+            return;
+        }
+        byte[] body = readBody(ex);
+        if (body == null) {
+            return;
+        }
+        String name = json.readTree(body).path("name").asText("");
+        if (name.isBlank()) {
+            reply(ex, 400, Map.of("error", "missing name"));
+        } else {
+            reply(ex, 200, await(command.apply(name)));
+        }
+    }
     private void publish(HttpExchange ex, byte[] body)
             throws IOException, InterruptedException, ExecutionException, TimeoutException {
         PublishRequest req = json.readValue(body, PublishRequest.class);

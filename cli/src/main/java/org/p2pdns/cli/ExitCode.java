@@ -23,19 +23,4 @@ public final class ExitCode {
     public static final int REFUSED = 7;
     /** Configuration or data directory problem: bad value in p2p.conf or P2P_*, unreadable or unwritable directory. */
     public static final int CONFIG = 8;
-
-    /** The table shown by {@code --help} (key: code, value: meaning). */
-    static String[] helpList() {
-        return new String[] {
-            "0:success (query: found)",
-            "1:other failure",
-            "2:usage error (unknown flag, invalid domain or address)",
-            "3:NXDOMAIN: the name does not exist",
-            "4:NODATA: no records of the asked type",
-            "5:timeout or no peers",
-            "6:no running node for the data directory",
-            "7:record refused or untrusted (invalid, owner changed, name taken)",
-            "8:configuration or data directory error",
-        };
-    }
 }

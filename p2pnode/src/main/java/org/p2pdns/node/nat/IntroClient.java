@@ -23,8 +23,11 @@ import org.p2pdns.node.transport.DatagramTransport;
 /**
  * A node's side of the introduction protocol: registers (signed) with one introduction server at a time, moving to
  * the next when one stops answering, refreshes the registration (which also keeps the NAT mapping towards the server
- * open), fetches peers, asks for rendezvous and relays datagrams. A reply is trusted only if its request id, its
- * source (the server asked) and its type match the request. Event thread only.
+ * open), fetches peers, asks for rendezvous and relays datagrams. To reach a peer registered only at another server,
+ * it also holds on-demand <em>guest</em> registrations there (at most {@code maxGuests}, each dropped once idle for
+ * {@code guestIdle}); pushes (PUNCH_NOW, RELAYED) are accepted from the current server and from guest servers only.
+ * A reply is trusted only if its request id, its source (the server asked) and its type match the request. Event
+ * thread only.
  */
 public final class IntroClient {
 
@@ -63,6 +66,23 @@ public final class IntroClient {
         }
     }
 
+    /**
+     * A registration with a server other than the current one, held while a path through that server is in use:
+     * refreshed like the main one (echoing the server's address cookie), dropped at a refresh once idle.
+     */
+    private static final class Guest {
+        final InetSocketAddress server;
+        final CompletableFuture<Void> ready = new CompletableFuture<>();
+        long cookie;
+        long lastUsedMillis;
+        boolean registered;
+        Cancellable refresh;
+
+        Guest(InetSocketAddress server) {
+            this.server = server;
+        }
+    }
+
     private final IntroClientConfig config;
     private final Ed25519PrivateKeyParameters key;
     private final NodeId self;
@@ -88,6 +108,10 @@ public final class IntroClient {
     private boolean running;
     private long dropped;
     private long failovers;
+    private final Map<InetSocketAddress, Guest> guests = new java.util.LinkedHashMap<>();
+    private long guestRegistrations;
+    private long guestRefusals;
+    private long guestsDropped;
 
     /** {@code locals} supplies the endpoints to advertise (bound addresses, a UPnP mapping) at each registration. */
     public IntroClient(IntroClientConfig config, Ed25519PrivateKeyParameters key, Scheduler scheduler,
@@ -123,6 +147,13 @@ public final class IntroClient {
         if (refresh != null) {
             refresh.cancel();
         }
+        for (Guest g : guests.values()) {
+            if (g.refresh != null) {
+                g.refresh.cancel();
+            }
+            g.ready.completeExceptionally(new IllegalStateException("intro client stopped"));
+        }
+        guests.clear();
         for (Pending p : pending.values()) {
             p.timer.cancel();
             p.result.completeExceptionally(new IllegalStateException("intro client stopped"));
@@ -176,6 +207,7 @@ public final class IntroClient {
                 boolean first = registration == null;
                 registration = new Registration(server, g.observed(), g.ttlSeconds(), g.cookie(), g.peers(),
                         scheduler.nowMillis());
+                dropGuest(guests.get(server), false); // the main registration now covers that server
                 if (first && cookie == 0 && g.peers().size() < config.wantPeers()) {
                     // the first reply to an unproven address is cut short: prove it right away for a full sample
                     scheduleRefresh(Duration.ZERO);
@@ -226,19 +258,184 @@ public final class IntroClient {
         if (reg == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("not registered"));
         }
+        return rendezvous(reg.server(), target);
+    }
+
+    /**
+     * Asks {@code server} (the current one or a guest server) to introduce us to {@code target}; completes with our
+     * PUNCH_NOW, or exceptionally (an {@link IntroException} UNKNOWN_TARGET when the peer is not registered there).
+     */
+    public CompletableFuture<IntroMessage.PunchNow> rendezvous(InetSocketAddress server, NodeId target) {
+        if (!isRegisteredAt(server)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("not registered at " + server));
+        }
+        touch(server);
         long id = random.nextLong();
-        return request(reg.server(), id, IntroCodec.encode(new IntroMessage.Rendezvous(id, self, target)),
+        return request(server, id, IntroCodec.encode(new IntroMessage.Rendezvous(id, self, target)),
                 IntroCodec.PUNCH_NOW).thenApply(m -> (IntroMessage.PunchNow) m);
     }
 
     /** Relays {@code payload} to {@code target} through the current server; false if not registered. */
     public boolean relay(NodeId target, byte[] payload) {
         Registration reg = registration;
-        if (reg == null) {
+        return reg != null && relay(reg.server(), target, payload);
+    }
+
+    /**
+     * Relays {@code payload} to {@code target} through {@code server} (the current one or a guest server); false when
+     * not registered there. A guest registration that was dropped is made again in the background (this datagram is
+     * lost; the secure transport's retransmission follows).
+     */
+    public boolean relay(InetSocketAddress server, NodeId target, byte[] payload) {
+        if (!isRegisteredAt(server)) {
+            Registration reg = registration;
+            if (running && reg != null && !guests.containsKey(server)) {
+                ensureRegistered(server);
+            }
             return false;
         }
-        transport.send(reg.server(), IntroCodec.encode(new IntroMessage.Relay(self, target, payload)));
+        touch(server);
+        transport.send(server, IntroCodec.encode(new IntroMessage.Relay(self, target, payload)));
         return true;
+    }
+
+    // ------------------------------------------------------------------ guest registrations
+
+    /** True when this node is registered at {@code server}: its current registration or a live guest one. */
+    public boolean isRegisteredAt(InetSocketAddress server) {
+        Registration reg = registration;
+        if (reg != null && reg.server().equals(server)) {
+            return true;
+        }
+        Guest g = guests.get(server);
+        return g != null && g.registered;
+    }
+
+    /**
+     * Completes once this node is registered at {@code server}: at once for the current server, else through a guest
+     * registration (signed REGISTER asking for no peers; refreshes echo the server's address cookie). Fails when the
+     * server refuses or does not answer, or when {@code maxGuests} guest registrations are held and none is idle
+     * (counted, {@link #guestRefusals()}).
+     */
+    public CompletableFuture<Void> ensureRegistered(InetSocketAddress server) {
+        Registration reg = registration;
+        if (reg != null && reg.server().equals(server)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (!running) {
+            return CompletableFuture.failedFuture(new IllegalStateException("intro client stopped"));
+        }
+        long now = scheduler.nowMillis();
+        Guest g = guests.get(server);
+        if (g != null) {
+            g.lastUsedMillis = now;
+            return g.ready.copy();
+        }
+        if (guests.size() >= config.maxGuests()) {
+            for (Guest old : new java.util.ArrayList<>(guests.values())) {
+                if (now - old.lastUsedMillis >= config.guestIdle().toMillis()) {
+                    dropGuest(old, true);
+                }
+            }
+        }
+        if (guests.size() >= config.maxGuests()) {
+            guestRefusals++;
+            return CompletableFuture.failedFuture(new IllegalStateException("already " + guests.size()
+                    + " guest registrations (the limit); not registering at " + server));
+        }
+        g = new Guest(server);
+        g.lastUsedMillis = now;
+        guests.put(server, g);
+        guestRegistrations++;
+        registerGuest(g);
+        return g.ready.copy();
+    }
+
+    private void registerGuest(Guest g) {
+        lastTimestamp = Math.max(scheduler.nowMillis(), lastTimestamp + 1);
+        List<InetSocketAddress> eps = locals.get();
+        if (eps.size() > PeerInfo.MAX_LOCALS) {
+            eps = eps.subList(0, PeerInfo.MAX_LOCALS);
+        }
+        IntroMessage.Register r = IntroCodec.signRegister(key, random.nextLong(), lastTimestamp, 0, g.cookie, eps);
+        request(g.server, r.requestId(), IntroCodec.encode(r), IntroCodec.REGISTERED).whenComplete((m, e) -> {
+            if (!running || guests.get(g.server) != g) {
+                return;
+            }
+            if (e == null) {
+                IntroMessage.Registered reg = (IntroMessage.Registered) m;
+                g.cookie = reg.cookie();
+                g.registered = true;
+                g.ready.complete(null);
+                g.refresh = scheduler.schedule(refreshDelay(reg.ttlSeconds()), () -> refreshGuest(g));
+            } else {
+                LOG.debug("guest registration at {} failed: {}", g.server, unwrap(e).toString());
+                g.ready.completeExceptionally(unwrap(e));
+                dropGuest(g, false);
+            }
+        });
+    }
+
+    private void refreshGuest(Guest g) {
+        if (guests.get(g.server) != g) {
+            return;
+        }
+        if (scheduler.nowMillis() - g.lastUsedMillis >= config.guestIdle().toMillis()) {
+            dropGuest(g, true);
+        } else {
+            registerGuest(g);
+        }
+    }
+
+    private void dropGuest(Guest g, boolean idle) {
+        if (g == null || !guests.remove(g.server, g)) {
+            return;
+        }
+        if (g.refresh != null) {
+            g.refresh.cancel();
+        }
+        if (idle) {
+            guestsDropped++;
+            LOG.debug("guest registration at {} dropped after {} idle", g.server, config.guestIdle());
+        }
+        // the server forgets it after its ttl: the protocol has no way to unregister
+    }
+
+    /** A path through {@code server} was used: its guest registration (if any) is not idle. */
+    void touch(InetSocketAddress server) {
+        Guest g = guests.get(server);
+        if (g != null) {
+            g.lastUsedMillis = scheduler.nowMillis();
+        }
+    }
+
+    /** Guest registrations in place now. */
+    public int guests() {
+        int n = 0;
+        for (Guest g : guests.values()) {
+            n += g.registered ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The servers this node holds a guest registration with, in place now. */
+    public List<InetSocketAddress> guestServers() {
+        return guests.values().stream().filter(g -> g.registered).map(g -> g.server).toList();
+    }
+
+    /** Guest registrations started so far. */
+    public long guestRegistrations() {
+        return guestRegistrations;
+    }
+
+    /** Guest registrations refused because {@code maxGuests} were held and none was idle. */
+    public long guestRefusals() {
+        return guestRefusals;
+    }
+
+    /** Guest registrations dropped after being idle for {@code guestIdle}. */
+    public long guestsDropped() {
+        return guestsDropped;
     }
 
     private CompletableFuture<IntroMessage> request(InetSocketAddress server, long requestId, byte[] packet,
@@ -279,7 +476,7 @@ public final class IntroClient {
                 pending.remove(requestId);
                 p.timer.cancel();
                 if (m instanceof IntroMessage.Error err) {
-                    onError(err.error());
+                    onError(err.error(), from);
                     p.result.completeExceptionally(new IntroException(err.error()));
                 } else {
                     p.result.complete(m);
@@ -288,22 +485,38 @@ public final class IntroClient {
             }
         }
         Registration reg = registration;
-        boolean fromServer = reg != null && reg.server().equals(from);
+        Guest guest = guests.get(from);
+        boolean fromServer = reg != null && reg.server().equals(from) || guest != null && guest.registered;
+        if (fromServer && (m instanceof IntroMessage.PunchNow || m instanceof IntroMessage.Relayed)) {
+            touch(from);
+        }
         if (fromServer && m instanceof IntroMessage.PunchNow pn && !pn.initiator()) {
             listener.onPunchNow(from, pn);
         } else if (fromServer && m instanceof IntroMessage.Relayed r) {
             listener.onRelayed(from, r.fromId(), r.payload());
         } else if (fromServer && m instanceof IntroMessage.Error err && err.requestId() == 0) {
-            onError(err.error()); // relay refusals carry no request id
+            onError(err.error(), from); // relay refusals carry no request id
             dropped++;
         } else {
             dropped++;
         }
     }
 
-    private void onError(IntroError e) {
-        if (e == IntroError.NOT_REGISTERED && running) {
-            // the server forgot us (restart, or our mapping changed): register again now
+    private void onError(IntroError e, InetSocketAddress from) {
+        if (e != IntroError.NOT_REGISTERED || !running) {
+            return;
+        }
+        // the server forgot us (restart, or our mapping changed): register again now
+        Guest g = guests.get(from);
+        if (g != null) {
+            if (g.registered) {
+                scheduler.execute(() -> {
+                    if (guests.get(from) == g) {
+                        registerGuest(g);
+                    }
+                });
+            }
+        } else {
             scheduler.execute(this::registerNow);
         }
     }

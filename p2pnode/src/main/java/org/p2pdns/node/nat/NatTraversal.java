@@ -58,6 +58,7 @@ public final class NatTraversal implements AutoCloseable {
     private final CompletableFuture<NatMapping> classified = new CompletableFuture<>();
     private final Map<NodeId, PeerPath> paths = new HashMap<>();
     private final Map<NodeId, Cancellable> upgrades = new HashMap<>();
+    private final Map<NodeId, CompletableFuture<PeerPath>> connecting = new HashMap<>();
     /** When each peer was last auto-connected (so a peer that cannot be reached is not retried on every send). */
     private final Map<NodeId, Long> autoConnectAt = new java.util.LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -282,19 +283,36 @@ public final class NatTraversal implements AutoCloseable {
         return paths.get(peer);
     }
 
-    /** Reaches {@code target} through the chain; the path is kept (with keepalives, and upgrades if relayed). */
+    /**
+     * Reaches {@code target} through the chain; the path is kept (with keepalives, and upgrades if relayed). While a
+     * chain runs for a peer, another connect to it joins that chain (two chains would punch and probe the same peer
+     * at once, and one's relay probe could answer the other's punch).
+     */
     public CompletableFuture<PeerPath> connect(ConnectTarget target) {
         CompletableFuture<PeerPath> f = new CompletableFuture<>();
-        scheduler.execute(() -> chain.connect(target).whenComplete((p, e) -> {
-            if (e != null) {
-                f.completeExceptionally(e);
+        scheduler.execute(() -> {
+            CompletableFuture<PeerPath> running = connecting.get(target.id());
+            if (running != null) {
+                running.whenComplete((p, e) -> {
+                    if (e != null) {
+                        f.completeExceptionally(e);
+                    } else {
+                        f.complete(p);
+                    }
+                });
                 return;
             }
-            scheduler.execute(() -> {
+            connecting.put(target.id(), f);
+            chain.connect(target).whenComplete((p, e) -> scheduler.execute(() -> {
+                connecting.remove(target.id(), f);
+                if (e != null) {
+                    f.completeExceptionally(e);
+                    return;
+                }
                 adopt(p);
                 f.complete(p);
-            });
-        }));
+            }));
+        });
         return f;
     }
 
@@ -447,7 +465,13 @@ public final class NatTraversal implements AutoCloseable {
                         }
                     }));
             return f;
-        }).thenApply(a -> new PeerPath(t.id(), kind, a, null, null));
+        }).thenApply(a -> {
+            if (NatDatagramTransport.isAlias(a)) { // the attempt was joined by a relay probe: no hole was punched
+                throw new java.util.concurrent.CompletionException(new IllegalStateException("answered through the"
+                        + " relay only"));
+            }
+            return new PeerPath(t.id(), kind, a, null, null);
+        });
     }
 
     private static List<InetSocketAddress> candidates(PeerInfo peer, ConnectTarget t) {

@@ -63,6 +63,8 @@ public final class NatDatagramTransport implements DatagramTransport {
      * server: if a handshake there goes unanswered, the NAT traversal looks for a path. Bounded, oldest dropped.
      */
     private final Map<InetSocketAddress, NodeId> expected = java.util.Collections.synchronizedMap(lru(MAX_KNOWN_PEERS));
+    /** The last handshake initiation sent to each peer address with no route yet (replayed once a route exists). */
+    private final Map<InetSocketAddress, byte[]> lastInit = java.util.Collections.synchronizedMap(lru(256));
     /** Handshake initiations sent to an expected address since anything last came from it. */
     private final Map<InetSocketAddress, Integer> unanswered = java.util.Collections.synchronizedMap(lru(1024));
     private volatile java.util.function.BiConsumer<NodeId, InetSocketAddress> unansweredHandshake = (id, a) -> { };
@@ -276,15 +278,38 @@ public final class NatDatagramTransport implements DatagramTransport {
                 return;
             }
             inner.send(to, packet);
+            if (isInit(packet)) {
+                lastInit.put(to, packet);
+            }
             unroutedSend.accept(peer, to);
             return;
         }
         inner.send(to, packet);
-        if (packet.length > 0 && (packet[0] & 0xff) == PacketType.HANDSHAKE_INIT && !expected.isEmpty()) {
+        if (isInit(packet) && !expected.isEmpty()) {
             NodeId e = expected.get(to);
-            if (e != null && unanswered.merge(to, 1, Integer::sum) >= 2) {
-                unansweredHandshake.accept(e, to);
+            if (e != null) {
+                lastInit.put(to, packet);
+                if (unanswered.merge(to, 1, Integer::sum) >= 2) {
+                    unansweredHandshake.accept(e, to);
+                }
             }
+        }
+    }
+
+    private static boolean isInit(byte[] packet) {
+        return packet.length > 0 && (packet[0] & 0xff) == PacketType.HANDSHAKE_INIT;
+    }
+
+    /**
+     * A route to {@code peer} now exists: the last handshake initiation that went out to its public address before
+     * (and was lost) goes again along the route, rather than waiting for the secure transport's next retransmission
+     * (1 s, then 2 s later, then it gives up). The initiation is the same bytes, so the responder answers it like any.
+     */
+    public void replayLastHandshake(NodeId peer) {
+        InetSocketAddress pub = peerToPublic.get(peer);
+        byte[] init = pub == null ? null : lastInit.remove(pub);
+        if (init != null) {
+            send(pub, init);
         }
     }
 

@@ -332,6 +332,7 @@ public final class NatTraversal implements AutoCloseable {
             transport.routeDirect(p.peer(), p.address());
             puncher.keepalive(p.address(), config.keepalive());
         }
+        transport.replayLastHandshake(p.peer());
     }
 
     private void tryUpgrade(PeerPath relayed) {

@@ -66,23 +66,6 @@ public final class IntroClient {
         }
     }
 
-    /**
-     * A registration with a server other than the current one, held while a path through that server is in use:
-     * refreshed like the main one (echoing the server's address cookie), dropped at a refresh once idle.
-     */
-    private static final class Guest {
-        final InetSocketAddress server;
-        final CompletableFuture<Void> ready = new CompletableFuture<>();
-        long cookie;
-        long lastUsedMillis;
-        boolean registered;
-        Cancellable refresh;
-
-        Guest(InetSocketAddress server) {
-            this.server = server;
-        }
-    }
-
     private final IntroClientConfig config;
     private final Ed25519PrivateKeyParameters key;
     private final NodeId self;
@@ -108,10 +91,7 @@ public final class IntroClient {
     private boolean running;
     private long dropped;
     private long failovers;
-    private final Map<InetSocketAddress, Guest> guests = new java.util.LinkedHashMap<>();
-    private long guestRegistrations;
-    private long guestRefusals;
-    private long guestsDropped;
+    private final GuestRegistrations guests;
 
     /** {@code locals} supplies the endpoints to advertise (bound addresses, a UPnP mapping) at each registration. */
     public IntroClient(IntroClientConfig config, Ed25519PrivateKeyParameters key, Scheduler scheduler,
@@ -123,6 +103,7 @@ public final class IntroClient {
         this.transport = transport;
         this.random = random;
         this.locals = locals;
+        this.guests = new GuestRegistrations(config, scheduler, this::registerGuest);
     }
 
     public void setListener(Listener listener) {
@@ -147,13 +128,7 @@ public final class IntroClient {
         if (refresh != null) {
             refresh.cancel();
         }
-        for (Guest g : guests.values()) {
-            if (g.refresh != null) {
-                g.refresh.cancel();
-            }
-            g.ready.completeExceptionally(new IllegalStateException("intro client stopped"));
-        }
-        guests.clear();
+        guests.stop();
         for (Pending p : pending.values()) {
             p.timer.cancel();
             p.result.completeExceptionally(new IllegalStateException("intro client stopped"));
@@ -207,7 +182,7 @@ public final class IntroClient {
                 boolean first = registration == null;
                 registration = new Registration(server, g.observed(), g.ttlSeconds(), g.cookie(), g.peers(),
                         scheduler.nowMillis());
-                dropGuest(guests.get(server), false); // the main registration now covers that server
+                guests.forget(server); // the main registration now covers that server
                 if (first && cookie == 0 && g.peers().size() < config.wantPeers()) {
                     // the first reply to an unproven address is cut short: prove it right away for a full sample
                     scheduleRefresh(Duration.ZERO);
@@ -230,8 +205,13 @@ public final class IntroClient {
     }
 
     private Duration refreshDelay(int ttlSeconds) {
+        return refreshDelay(ttlSeconds, config.refreshInterval());
+    }
+
+    /** When to refresh a registration of {@code ttlSeconds}: a third of it, at most {@code interval}. */
+    static Duration refreshDelay(int ttlSeconds, Duration interval) {
         Duration third = Duration.ofMillis(ttlSeconds * 1000L / 3);
-        return third.compareTo(config.refreshInterval()) < 0 ? third : config.refreshInterval();
+        return third.compareTo(interval) < 0 ? third : interval;
     }
 
     private void scheduleRefresh(Duration d) {
@@ -289,7 +269,7 @@ public final class IntroClient {
     public boolean relay(InetSocketAddress server, NodeId target, byte[] payload) {
         if (!isRegisteredAt(server)) {
             Registration reg = registration;
-            if (running && reg != null && !guests.containsKey(server)) {
+            if (running && reg != null && !guests.holds(server)) {
                 ensureRegistered(server);
             }
             return false;
@@ -304,11 +284,7 @@ public final class IntroClient {
     /** True when this node is registered at {@code server}: its current registration or a live guest one. */
     public boolean isRegisteredAt(InetSocketAddress server) {
         Registration reg = registration;
-        if (reg != null && reg.server().equals(server)) {
-            return true;
-        }
-        Guest g = guests.get(server);
-        return g != null && g.registered;
+        return reg != null && reg.server().equals(server) || guests.isRegistered(server);
     }
 
     /**
@@ -325,117 +301,53 @@ public final class IntroClient {
         if (!running) {
             return CompletableFuture.failedFuture(new IllegalStateException("intro client stopped"));
         }
-        long now = scheduler.nowMillis();
-        Guest g = guests.get(server);
-        if (g != null) {
-            g.lastUsedMillis = now;
-            return g.ready.copy();
-        }
-        if (guests.size() >= config.maxGuests()) {
-            for (Guest old : new java.util.ArrayList<>(guests.values())) {
-                if (now - old.lastUsedMillis >= config.guestIdle().toMillis()) {
-                    dropGuest(old, true);
-                }
-            }
-        }
-        if (guests.size() >= config.maxGuests()) {
-            guestRefusals++;
-            return CompletableFuture.failedFuture(new IllegalStateException("already " + guests.size()
-                    + " guest registrations (the limit); not registering at " + server));
-        }
-        g = new Guest(server);
-        g.lastUsedMillis = now;
-        guests.put(server, g);
-        guestRegistrations++;
-        registerGuest(g);
-        return g.ready.copy();
+        return guests.ensure(server);
     }
 
-    private void registerGuest(Guest g) {
+    private CompletableFuture<IntroMessage.Registered> registerGuest(InetSocketAddress server, long cookie) {
         lastTimestamp = Math.max(scheduler.nowMillis(), lastTimestamp + 1);
         List<InetSocketAddress> eps = locals.get();
         if (eps.size() > PeerInfo.MAX_LOCALS) {
             eps = eps.subList(0, PeerInfo.MAX_LOCALS);
         }
-        IntroMessage.Register r = IntroCodec.signRegister(key, random.nextLong(), lastTimestamp, 0, g.cookie, eps);
-        request(g.server, r.requestId(), IntroCodec.encode(r), IntroCodec.REGISTERED).whenComplete((m, e) -> {
-            if (!running || guests.get(g.server) != g) {
-                return;
-            }
-            if (e == null) {
-                IntroMessage.Registered reg = (IntroMessage.Registered) m;
-                g.cookie = reg.cookie();
-                g.registered = true;
-                g.ready.complete(null);
-                g.refresh = scheduler.schedule(refreshDelay(reg.ttlSeconds()), () -> refreshGuest(g));
-            } else {
-                LOG.debug("guest registration at {} failed: {}", g.server, unwrap(e).toString());
-                g.ready.completeExceptionally(unwrap(e));
-                dropGuest(g, false);
-            }
-        });
-    }
-
-    private void refreshGuest(Guest g) {
-        if (guests.get(g.server) != g) {
-            return;
-        }
-        if (scheduler.nowMillis() - g.lastUsedMillis >= config.guestIdle().toMillis()) {
-            dropGuest(g, true);
-        } else {
-            registerGuest(g);
-        }
-    }
-
-    private void dropGuest(Guest g, boolean idle) {
-        if (g == null || !guests.remove(g.server, g)) {
-            return;
-        }
-        if (g.refresh != null) {
-            g.refresh.cancel();
-        }
-        if (idle) {
-            guestsDropped++;
-            LOG.debug("guest registration at {} dropped after {} idle", g.server, config.guestIdle());
-        }
-        // the server forgets it after its ttl: the protocol has no way to unregister
+        IntroMessage.Register r = IntroCodec.signRegister(key, random.nextLong(), lastTimestamp, 0, cookie, eps);
+        return request(server, r.requestId(), IntroCodec.encode(r), IntroCodec.REGISTERED)
+                .handle((m, e) -> {
+                    if (e != null) {
+                        throw new java.util.concurrent.CompletionException(unwrap(e));
+                    }
+                    return (IntroMessage.Registered) m;
+                });
     }
 
     /** A path through {@code server} was used: its guest registration (if any) is not idle. */
     void touch(InetSocketAddress server) {
-        Guest g = guests.get(server);
-        if (g != null) {
-            g.lastUsedMillis = scheduler.nowMillis();
-        }
+        guests.touch(server);
     }
 
     /** Guest registrations in place now. */
     public int guests() {
-        int n = 0;
-        for (Guest g : guests.values()) {
-            n += g.registered ? 1 : 0;
-        }
-        return n;
+        return guests.count();
     }
 
     /** The servers this node holds a guest registration with, in place now. */
     public List<InetSocketAddress> guestServers() {
-        return guests.values().stream().filter(g -> g.registered).map(g -> g.server).toList();
+        return guests.servers();
     }
 
     /** Guest registrations started so far. */
     public long guestRegistrations() {
-        return guestRegistrations;
+        return guests.registrations();
     }
 
     /** Guest registrations refused because {@code maxGuests} were held and none was idle. */
     public long guestRefusals() {
-        return guestRefusals;
+        return guests.refusals();
     }
 
     /** Guest registrations dropped after being idle for {@code guestIdle}. */
     public long guestsDropped() {
-        return guestsDropped;
+        return guests.dropped();
     }
 
     private CompletableFuture<IntroMessage> request(InetSocketAddress server, long requestId, byte[] packet,
@@ -485,8 +397,7 @@ public final class IntroClient {
             }
         }
         Registration reg = registration;
-        Guest guest = guests.get(from);
-        boolean fromServer = reg != null && reg.server().equals(from) || guest != null && guest.registered;
+        boolean fromServer = reg != null && reg.server().equals(from) || guests.isRegistered(from);
         if (fromServer && (m instanceof IntroMessage.PunchNow || m instanceof IntroMessage.Relayed)) {
             touch(from);
         }
@@ -507,15 +418,8 @@ public final class IntroClient {
             return;
         }
         // the server forgot us (restart, or our mapping changed): register again now
-        Guest g = guests.get(from);
-        if (g != null) {
-            if (g.registered) {
-                scheduler.execute(() -> {
-                    if (guests.get(from) == g) {
-                        registerGuest(g);
-                    }
-                });
-            }
+        if (guests.holds(from)) {
+            scheduler.execute(() -> guests.registerAgain(from));
         } else {
             scheduler.execute(this::registerNow);
         }

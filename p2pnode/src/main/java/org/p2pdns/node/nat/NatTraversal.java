@@ -1,12 +1,8 @@
 package org.p2pdns.node.nat;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -546,43 +542,9 @@ public final class NatTraversal implements AutoCloseable {
                 }));
     }
 
-    // ------------------------------------------------------------------ local endpoints
-
     /** The endpoints this node advertises as local: its bound address(es) and a UPnP mapping. */
     List<InetSocketAddress> advertisedLocals() {
-        List<InetSocketAddress> out = new ArrayList<>();
-        InetSocketAddress bound = transport.localAddress();
-        InetSocketAddress m = upnpMapping;
-        if (m != null) {
-            out.add(m);
-        }
-        if (bound.getAddress().isAnyLocalAddress()) {
-            for (InetAddress a : interfaceAddresses()) {
-                out.add(new InetSocketAddress(a, bound.getPort()));
-            }
-        } else {
-            out.add(bound);
-        }
-        return out.size() > PeerInfo.MAX_LOCALS ? out.subList(0, PeerInfo.MAX_LOCALS) : out;
-    }
-
-    private static List<InetAddress> interfaceAddresses() {
-        List<InetAddress> out = new ArrayList<>();
-        try {
-            for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!n.isUp() || n.isLoopback()) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(n.getInetAddresses())) {
-                    if (a instanceof java.net.Inet4Address) { // link-local v6 needs scopes peers cannot use
-                        out.add(a);
-                    }
-                }
-            }
-        } catch (SocketException e) {
-            LOG.debug("cannot list interfaces: {}", e.toString());
-        }
-        return out;
+        return LocalEndpoints.of(transport.localAddress(), upnpMapping);
     }
 
     @Override

@@ -39,12 +39,12 @@ import org.p2pdns.node.transport.UdpTransport;
  * switch that cuts the direct path to chosen addresses (what a pair of NATs that cannot be punched does).
  * Without an introduction server it is a plain public DHT node.
  */
-final class ReachStack implements AutoCloseable {
+public final class ReachStack implements AutoCloseable {
 
     /** The node's socket with a list of destinations whose datagrams are dropped. */
-    static final class Cuttable implements DatagramTransport {
+    public static final class Cuttable implements DatagramTransport {
         final DatagramTransport inner;
-        final Set<InetSocketAddress> cut = ConcurrentHashMap.newKeySet();
+        public final Set<InetSocketAddress> cut = ConcurrentHashMap.newKeySet();
 
         Cuttable(DatagramTransport inner) {
             this.inner = inner;
@@ -75,29 +75,35 @@ final class ReachStack implements AutoCloseable {
 
     static final NetworkParams PARAMS = NetworkParams.TEST;
 
-    final NodeIdentity identity;
-    final EventLoopScheduler scheduler;
-    final UdpTransport udp;
-    final Cuttable socket;
-    final NatTraversal nat;
-    final SecureTransport secure;
-    final DhtNode dht;
-    final ReachDirectory directory;
-    final ReachPublisher publisher;
+    public final NodeIdentity identity;
+    public final EventLoopScheduler scheduler;
+    public final UdpTransport udp;
+    public final Cuttable socket;
+    public final NatTraversal nat;
+    public final SecureTransport secure;
+    public final DhtNode dht;
+    public final ReachDirectory directory;
+    public final ReachPublisher publisher;
 
-    /** {@code intro} null: a public node with no NAT layer. */
+    /** On 127.0.0.1, no STUN; {@code intro} null: a public node with no NAT layer. */
     ReachStack(int seed, InetSocketAddress intro) throws Exception {
+        this(seed, new InetSocketAddress("127.0.0.1", 0), intro, List.of());
+    }
+
+    /** Bound to {@code bind}, classifying its NAT with {@code stun}; {@code intro} null: no NAT layer. */
+    public ReachStack(int seed, InetSocketAddress bind, InetSocketAddress intro, List<InetSocketAddress> stun)
+            throws Exception {
         byte[] s = new byte[32];
         new Random(seed).nextBytes(s);
         identity = NodeIdentity.fromSeed(s);
         Random random = new Random(seed * 17L);
         scheduler = new EventLoopScheduler("reach-" + seed);
         TransportStats stats = new TransportStats();
-        udp = UdpTransport.bind(new InetSocketAddress("127.0.0.1", 0), scheduler, stats);
+        udp = UdpTransport.bind(bind, scheduler, stats);
         socket = new Cuttable(udp);
         ReachDirectory[] dir = new ReachDirectory[1];
         if (intro != null) {
-            NatConfig cfg = NatConfig.of(List.of(intro)).withStunServers(List.of());
+            NatConfig cfg = NatConfig.of(List.of(intro)).withStunServers(stun);
             nat = new NatTraversal(cfg, new Ed25519PrivateKeyParameters(s), scheduler, socket, random,
                     peer -> dir[0].lookup(peer));
             secure = new SecureTransport(identity, nat.transport(), scheduler, random,
@@ -120,7 +126,7 @@ final class ReachStack implements AutoCloseable {
     }
 
     /** Registers (with a NAT layer), then joins through {@code bootstrap} and starts publishing reachability. */
-    ReachStack start(List<InetSocketAddress> bootstrap) throws Exception {
+    public ReachStack start(List<InetSocketAddress> bootstrap) throws Exception {
         if (nat != null) {
             nat.onRegistration(reg -> {
                 secure.setPublicAddress(reg.observed());
@@ -136,20 +142,20 @@ final class ReachStack implements AutoCloseable {
         return this;
     }
 
-    NodeId id() {
+    public NodeId id() {
         return identity.id();
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return udp.localAddress();
     }
 
-    <T> T onLoop(Supplier<T> s) throws Exception {
+    public <T> T onLoop(Supplier<T> s) throws Exception {
         return CompletableFuture.supplyAsync(s, scheduler).get(10, TimeUnit.SECONDS);
     }
 
     /** Polls {@code condition} on the event thread until it holds or {@code timeout} passes. */
-    boolean await(Supplier<Boolean> condition, Duration timeout) throws Exception {
+    public boolean await(Supplier<Boolean> condition, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             if (onLoop(condition)) {

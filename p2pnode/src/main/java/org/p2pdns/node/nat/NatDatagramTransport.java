@@ -63,8 +63,12 @@ public final class NatDatagramTransport implements DatagramTransport {
      * server: if a handshake there goes unanswered, the NAT traversal looks for a path. Bounded, oldest dropped.
      */
     private final Map<InetSocketAddress, NodeId> expected = java.util.Collections.synchronizedMap(lru(MAX_KNOWN_PEERS));
-    /** The last handshake initiation sent to each peer address with no route yet (replayed once a route exists). */
-    private final Map<InetSocketAddress, byte[]> lastInit = java.util.Collections.synchronizedMap(lru(256));
+    /** A handshake initiation that went out to a peer's address while no route existed. */
+    private record LostInit(InetSocketAddress to, byte[] packet) {
+    }
+
+    /** The last handshake initiation sent to each peer with no route yet (replayed once a route exists). */
+    private final Map<NodeId, LostInit> lastInit = java.util.Collections.synchronizedMap(lru(256));
     /** Handshake initiations sent to an expected address since anything last came from it. */
     private final Map<InetSocketAddress, Integer> unanswered = java.util.Collections.synchronizedMap(lru(1024));
     private volatile java.util.function.BiConsumer<NodeId, InetSocketAddress> unansweredHandshake = (id, a) -> { };
@@ -279,7 +283,7 @@ public final class NatDatagramTransport implements DatagramTransport {
             }
             inner.send(to, packet);
             if (isInit(packet)) {
-                lastInit.put(to, packet);
+                lastInit.put(peer, new LostInit(to, packet));
             }
             unroutedSend.accept(peer, to);
             return;
@@ -288,7 +292,7 @@ public final class NatDatagramTransport implements DatagramTransport {
         if (isInit(packet) && !expected.isEmpty()) {
             NodeId e = expected.get(to);
             if (e != null) {
-                lastInit.put(to, packet);
+                lastInit.put(e, new LostInit(to, packet));
                 if (unanswered.merge(to, 1, Integer::sum) >= 2) {
                     unansweredHandshake.accept(e, to);
                 }
@@ -301,15 +305,14 @@ public final class NatDatagramTransport implements DatagramTransport {
     }
 
     /**
-     * A route to {@code peer} now exists: the last handshake initiation that went out to its public address before
+     * A route to {@code peer} now exists: the last handshake initiation that went out to one of its addresses before
      * (and was lost) goes again along the route, rather than waiting for the secure transport's next retransmission
      * (1 s, then 2 s later, then it gives up). The initiation is the same bytes, so the responder answers it like any.
      */
     public void replayLastHandshake(NodeId peer) {
-        InetSocketAddress pub = peerToPublic.get(peer);
-        byte[] init = pub == null ? null : lastInit.remove(pub);
-        if (init != null) {
-            send(pub, init);
+        LostInit lost = lastInit.remove(peer);
+        if (lost != null && peer.equals(publicToPeer.get(lost.to()))) {
+            send(lost.to(), lost.packet());
         }
     }
 

@@ -170,6 +170,7 @@ class CrossServerChainTest {
         PeerPath p = f.get();
         assertEquals(PathKind.RELAYED, p.kind());
         assertEquals(s1Addr, p.via(), "relayed by A's server, where B is a guest");
+        assertEquals(1, b.reachLookups(), "the relay goes where the rendezvous found A");
         b.transport().send(p.address(), new byte[]{0x53, 1});
         clock.runFor(Duration.ofMillis(100));
         Object[] got = inboxA.get(inboxA.size() - 1);
@@ -234,6 +235,7 @@ class CrossServerChainTest {
         b.transport().send(aAddr, init); // the retransmission: nothing came back in between
         clock.runFor(Duration.ofSeconds(6));
         assertEquals(1, b.unansweredHandshakes());
+        assertEquals(1, b.reachLookups());
         assertNotNull(b.path(idA));
         assertEquals(PathKind.RELAYED, b.path(idA).kind());
         b.transport().send(aAddr, init); // the next retransmission: through S1

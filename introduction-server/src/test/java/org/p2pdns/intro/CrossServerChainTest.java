@@ -250,6 +250,32 @@ class CrossServerChainTest {
         b.close();
     }
 
+    /**
+     * A dead DHT contact (registered nowhere, no reachability record) costs one rendezvous and a record lookup, and no
+     * relay probes: the server said it does not know the peer.
+     */
+    @Test
+    void aDeadDhtContactCostsNoRelayProbes() throws Exception {
+        servers();
+        NatTraversal b = node(bAddr, s2Addr, 2, new ArrayList<>(), fromMap());
+        clock.runFor(Duration.ofSeconds(1));
+        NodeId ghost = NodeId.random(new Random(77));
+        InetSocketAddress ghostAddr = new InetSocketAddress("203.0.113.77", 4000);
+        byte[] init = {(byte) PacketType.HANDSHAKE_INIT, 1};
+        b.transport().expect(ghost, ghostAddr);
+        b.transport().send(ghostAddr, init);
+        b.transport().send(ghostAddr, init);
+        long packetsBefore = counter(s2, ServerCounter.PACKETS_IN);
+        clock.runFor(Duration.ofSeconds(10));
+        assertEquals(1, b.unansweredHandshakes());
+        assertEquals(null, b.path(ghost));
+        assertEquals(1, counter(s2, ServerCounter.REJECT_UNKNOWN_TARGET), "one rendezvous");
+        assertEquals(2, b.reachLookups(), "asked by the rendezvous and the relay (ReachDirectory asks the DHT once)");
+        assertTrue(counter(s2, ServerCounter.PACKETS_IN) - packetsBefore <= 2, "no relay probes: "
+                + counters.get(s2));
+        b.close();
+    }
+
     @Test
     void sameSeedSameTrace() throws Exception {
         int first = runOnce();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.p2pdns.node.identity.NodeId;
+import org.p2pdns.node.intro.IntroError;
 import org.p2pdns.node.intro.IntroMessage;
 import org.p2pdns.node.time.Scheduler;
 
@@ -30,7 +31,20 @@ final class ServerRoutes {
             return size() > NatDatagramTransport.MAX_KNOWN_PEERS;
         }
     };
+    /** (peer, server) pairs where a rendezvous said UNKNOWN_TARGET, and when: no relay is tried there for a while. */
+    private final Map<Absence, Long> absent = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Absence, Long> eldest) {
+            return size() > 1024;
+        }
+    };
     private long lookups;
+
+    private record Absence(NodeId peer, InetSocketAddress server) {
+    }
+
+    /** How long a server that said it does not know a peer is not asked to relay to it. */
+    static final long ABSENCE_MILLIS = 60_000;
 
     ServerRoutes(IntroClient intro, NatTraversal.ReachLookup lookup, Scheduler scheduler) {
         this.intro = intro;
@@ -96,14 +110,22 @@ final class ServerRoutes {
                 scheduler.execute(() -> {
                     if (e == null) {
                         hostOf.put(peer, s);
+                        absent.remove(new Absence(peer, s));
                         out.complete(new Introduction(s, pn));
                     } else {
-                        tryRendezvous(peer, servers, i + 1, looked, out, unwrap(e));
+                        Throwable t = unwrap(e);
+                        if (t instanceof IntroException ie && ie.error() == IntroError.UNKNOWN_TARGET) {
+                            absent.put(new Absence(peer, s), scheduler.nowMillis());
+                        }
+                        tryRendezvous(peer, servers, i + 1, looked, out, t);
                     }
                 }));
     }
 
-    /** The servers to try relaying through for {@code peer}: its known server, else ours and its published ones. */
+    /**
+     * The servers to try relaying through for {@code peer}: its known server, else ours and its published ones, less
+     * those that just said they do not know it (a dead DHT contact then costs no relay probes).
+     */
     CompletableFuture<List<InetSocketAddress>> relayServers(NodeId peer) {
         InetSocketAddress h = hostOf.get(peer);
         if (h != null) {
@@ -120,6 +142,11 @@ final class ServerRoutes {
                     all.add(s);
                 }
             }
+            long now = scheduler.nowMillis();
+            all.removeIf(s -> {
+                Long at = absent.get(new Absence(peer, s));
+                return at != null && now - at < ABSENCE_MILLIS;
+            });
             return all;
         });
     }

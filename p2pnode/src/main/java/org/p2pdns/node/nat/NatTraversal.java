@@ -453,14 +453,19 @@ public final class NatTraversal implements AutoCloseable {
             IntroMessage.PunchNow pn = introduction.punch();
             learn(pn.peer());
             CompletableFuture<InetSocketAddress> f = new CompletableFuture<>();
-            scheduler.execute(() -> puncher.punch(t.id(), pn.token(), candidates(pn.peer(), t), timeout)
+            Runnable punch = () -> puncher.punch(t.id(), pn.token(), candidates(pn.peer(), t), timeout)
                     .whenComplete((a, e) -> {
                         if (e != null) {
                             f.completeExceptionally(e);
                         } else {
                             f.complete(a);
                         }
-                    }));
+                    });
+            if (scheduler.inEventThread()) {
+                punch.run(); // at once: the peer got its PUNCH_NOW first and is probing already
+            } else {
+                scheduler.execute(punch);
+            }
             return f;
         }).thenApply(a -> {
             if (NatDatagramTransport.isAlias(a)) { // the attempt was joined by a relay probe: no hole was punched

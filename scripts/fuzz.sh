@@ -20,6 +20,8 @@ TARGETS=(
   "p2pnode org.p2pdns.node.transport.SecureTransportFuzzTest#packets"
   "p2pnode org.p2pdns.node.record.RecordFuzzTest#decode"
   "p2pnode org.p2pdns.node.record.RecordFuzzTest#tamper"
+  "p2pnode org.p2pdns.node.reach.ReachFuzzTest#decode"
+  "p2pnode org.p2pdns.node.reach.ReachFuzzTest#tamper"
   "p2pnode org.p2pdns.node.intro.IntroCodecFuzzTest#decode"
   "p2pnode org.p2pdns.node.nat.StunCodecFuzzTest#decodeResponse"
   "introduction-server org.p2pdns.intro.IntroServerFuzzTest#datagrams"

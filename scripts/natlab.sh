@@ -16,7 +16,8 @@
 # Every veth is created *inside* lab namespaces (ip -n X link add ... peer ... netns Y),
 # nothing is created in the root namespace, and no lab namespace has a route off the box.
 #
-#                     pub  (bridge br0 203.0.113.254/24; coturn on 198.51.100.10 + .11, our intro server on .20)
+#                     pub  (bridge br0 203.0.113.254/24; coturn on 198.51.100.10 + .11, our intro servers on .20
+#                           and .21, a public (un-NATed) DHT node on .30)
 #                    /   \
 #   natA wan 203.0.113.1   natB wan 203.0.113.2
 #   natA lan 192.0.2.1/26  natB lan 192.0.2.65/26
@@ -33,6 +34,8 @@ RUN=${NATLAB_RUN:-/tmp/natlab-run}/$ID      # logs, pid files, generated configs
 SRV1=198.51.100.10   # introduction server / STUN primary
 SRV2=198.51.100.11   # STUN alternate address (RFC 5780)
 SRV3=198.51.100.20   # the p2pdns introduction server (intro port + its own STUN responder)
+SRV4=198.51.100.21   # a second introduction server (nodes registered at different servers)
+PUBNODE=198.51.100.30  # a public DHT node without NAT
 
 nx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
@@ -183,6 +186,8 @@ link set br0 up
 addr add $SRV1/32 dev lo
 addr add $SRV2/32 dev lo
 addr add $SRV3/32 dev lo
+addr add $SRV4/32 dev lo
+addr add $PUBNODE/32 dev lo
 link add wanA type veth peer name wan netns $NATA
 link add wanB type veth peer name wan netns $NATB
 link set wanA master br0 up

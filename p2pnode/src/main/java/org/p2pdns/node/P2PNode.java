@@ -37,6 +37,10 @@ import org.p2pdns.node.identity.NodeIdentity;
 import org.p2pdns.node.intro.PeerInfo;
 import org.p2pdns.node.nat.NatConfig;
 import org.p2pdns.node.nat.NatTraversal;
+import org.p2pdns.node.nat.PeerHints;
+import org.p2pdns.node.reach.ReachDirectory;
+import org.p2pdns.node.reach.ReachPolicy;
+import org.p2pdns.node.reach.ReachPublisher;
 import org.p2pdns.node.record.RecordPolicy;
 import org.p2pdns.node.resolve.RecordDht;
 import org.p2pdns.node.resolve.RecordPublisher;
@@ -46,6 +50,7 @@ import org.p2pdns.node.store.OwnerKeyring;
 import org.p2pdns.node.store.StoreException;
 import org.p2pdns.node.time.EventLoopScheduler;
 import org.p2pdns.node.transport.DatagramTransport;
+import org.p2pdns.node.transport.MessageTransport;
 import org.p2pdns.node.transport.PacketDemux;
 import org.p2pdns.node.transport.SecureTransport;
 import org.p2pdns.node.transport.TransportConfig;
@@ -124,6 +129,8 @@ public final class P2PNode implements NodeControl, AutoCloseable {
     private NodeIdentity identity;
     private UdpTransport udp;
     private NatTraversal nat;
+    private ReachDirectory reachDirectory;
+    private ReachPublisher reachPublisher;
     private SecureTransport secure;
     private TransportStats transportStats;
     private DhtNode dht;
@@ -188,8 +195,11 @@ public final class P2PNode implements NodeControl, AutoCloseable {
             if (config.stun() != null) {
                 natConfig = natConfig.withStunServers(resolveAll(config.stun(), "stun"));
             }
+            // peers registered at other introduction servers are found through their reachability records in the
+            // DHT, which starts below (lookups only happen once the node runs)
             nat = new NatTraversal(natConfig, new Ed25519PrivateKeyParameters(identity.seed(), 0), scheduler, udp,
-                    random);
+                    random, peer -> reachDirectory == null ? CompletableFuture.completedFuture(null)
+                            : reachDirectory.lookup(peer));
             started.add(nat);
             sessions = nat.transport();
         } else {
@@ -205,8 +215,19 @@ public final class P2PNode implements NodeControl, AutoCloseable {
         }
 
         RecordPolicy policy = new RecordPolicy(params);
-        dht = new DhtNode(DhtConfig.defaults(params), secure.self(), secure, scheduler, random, policy, store.values());
+        // the DHT holds domain records and nodes' reachability records; behind a NAT layer it also tells the NAT
+        // layer whom it expects at each address, so that a contact that does not answer is reached through its
+        // introduction servers
+        MessageTransport dhtTransport = nat != null ? new PeerHints(secure, nat.transport()) : secure;
+        dht = new DhtNode(DhtConfig.defaults(params), secure.self(), dhtTransport, scheduler, random,
+                ReachPolicy.alongside(policy), store.values());
         RecordDht recordDht = RecordDht.of(dht);
+        if (nat != null) {
+            reachDirectory = new ReachDirectory(recordDht, scheduler);
+            reachPublisher = new ReachPublisher(identity.seed(), nat::publishableReachability, recordDht, scheduler,
+                    ReachPublisher.LIFETIME);
+            started.add(reachPublisher);
+        }
         publisher = new RecordPublisher(recordDht, store, params, scheduler, powExecutor,
                 RecordPublisher.DEFAULT_LIFETIME.compareTo(params.maxRecordTtl()) < 0
                         ? RecordPublisher.DEFAULT_LIFETIME : params.maxRecordTtl(),
@@ -276,7 +297,9 @@ public final class P2PNode implements NodeControl, AutoCloseable {
         nat.onRegistration(reg -> {
             secure.setPublicAddress(reg.observed());
             dht.addContacts(introducedContacts(reg.peers()));
+            reachPublisher.poke(); // a new server or a new public address is published at once
         });
+        nat.classified().thenRun(reachPublisher::poke);
         nat.start();
         nat.introClient().firstRegistration()
                 .orTimeout(INTRO_WAIT.toMillis(), TimeUnit.MILLISECONDS)
@@ -298,6 +321,8 @@ public final class P2PNode implements NodeControl, AutoCloseable {
                     l.step(joinMessage(boot.size(), savedContacts.size(),
                             reg == null ? 0 : reg.peers().size()));
                     dht.start(addresses, known);
+                    // publishes once joined, registered and classified, retrying until peers take it
+                    dht.whenReady().thenRun(reachPublisher::start);
                     watchReady();
                 }));
     }
@@ -411,6 +436,29 @@ public final class P2PNode implements NodeControl, AutoCloseable {
 
     NatTraversal nat() {
         return nat;
+    }
+
+    /**
+     * The reachability record this node last published (its introduction servers, for peers behind other servers),
+     * or null: none yet, or no introduction server configured.
+     */
+    public org.p2pdns.node.reach.ReachRecord publishedReachability() {
+        if (reachPublisher == null) {
+            return null;
+        }
+        if (scheduler.inEventThread()) {
+            return reachPublisher.published();
+        }
+        try {
+            return CompletableFuture.supplyAsync(reachPublisher::published, scheduler).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Where this node looks up peers' reachability records, or null without introduction servers. */
+    ReachDirectory reachDirectory() {
+        return reachDirectory;
     }
 
     SecureTransport secure() {

@@ -80,7 +80,8 @@ public final class LabNode {
                 .withKeepalive(java.time.Duration.ofMillis(keepaliveMs))
                 .withIntro(new org.p2pdns.node.nat.IntroClientConfig(base.intro().servers(),
                         java.time.Duration.ofMillis(refreshMs), base.intro().requestTimeout(),
-                        base.intro().attempts(), base.intro().wantPeers()));
+                        base.intro().attempts(), base.intro().wantPeers(), base.intro().maxGuests(),
+                        base.intro().guestIdle()));
         NatTraversal nat = new NatTraversal(cfg, key, socket.scheduler(), socket, new Random(seed * 31L));
         boolean initiator = rest.size() == 2 && rest.get(0).equals("initiator");
         ConcurrentHashMap<Integer, Long> pongs = new ConcurrentHashMap<>();

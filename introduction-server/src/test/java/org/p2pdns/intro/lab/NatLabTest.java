@@ -250,6 +250,90 @@ class NatLabTest {
         System.out.println(table);
     }
 
+    static final String INTRO_2 = "198.51.100.21:7460";
+    static final String PUBLIC_NODE = "198.51.100.30:7470";
+
+    /**
+     * Nodes registered at different introduction servers, that know each other only through the DHT: hostA registers at
+     * S1 (198.51.100.20) only, hostB at S2 (198.51.100.21) only, both join through a public node P in pub. A publishes
+     * its reachability record; B looks A's id up, gets A's contact from P, and its handshake to A goes unanswered (A's
+     * NAT drops it): B's NAT layer finds S1 in A's record, registers there as a guest and gets a punched path
+     * (restricted/restricted) or S1's relay (symmetric/symmetric). Then a name A publishes is stored at B (a STORE
+     * over that path) and resolves on B.
+     */
+    @Test
+    void peersBehindDifferentServersReachEachOtherThroughTheDht() throws Exception {
+        List<String[]> pairs = List.of(new String[]{"restricted", "restricted", "PUNCHED"},
+                new String[]{"symmetric", "symmetric", "RELAYED"});
+        StringBuilder table = new StringBuilder("| natA (S1) | natB (S2) | path B found | via | setup ms (lookup to "
+                + "reply) | chain ms | mapping A / B | stored at B | resolved on hostB |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        try (NatLab lab = NatLab.up(labId(7))) {
+            lab.run("stun", lab.id());
+            for (String ip : List.of("198.51.100.20", "198.51.100.21")) {
+                NatLab.Proc server = lab.start("pub", NatLab.java("org.p2pdns.intro.IntroServerMain",
+                        "--bind", ip, "--port", "7460", "--stun-port", "3478", "--id-difficulty", "0"));
+                assertNotNull(server.await("intro-server listening", 30), server.output());
+            }
+            NatLab.Proc p = lab.start("pub", NatLab.java("org.p2pdns.intro.lab.LabReachNode", "--seed", "1000",
+                    "--bind", PUBLIC_NODE, "public"));
+            assertNotNull(p.await("READY", 30), p.output());
+            int seed = 1100;
+            for (String[] pair : pairs) {
+                lab.nat("A", pair[0]);
+                lab.nat("B", pair[1]);
+                seed += 2;
+                String name = "reach-" + pair[0] + "-" + pair[1] + ".p2p";
+                try (NatLab.Proc a = lab.start("hostA", NatLab.java("org.p2pdns.intro.lab.LabReachNode", "--seed",
+                        String.valueOf(seed), "--intro", INTRO, "--stun", "198.51.100.20:3478,198.51.100.10:3478",
+                        "--boot", PUBLIC_NODE, "node"))) {
+                    String readyA = a.await("READY", 30);
+                    assertNotNull(readyA, a.output());
+                    a.send("published");
+                    String pub = a.await("PUBLISHED_REACH", 40);
+                    assertNotNull(pub, a.output());
+                    assertTrue(pub.contains("servers=[/198.51.100.20:7460]"), pub);
+                    try (NatLab.Proc b = lab.start("hostB", NatLab.java("org.p2pdns.intro.lab.LabReachNode",
+                            "--seed", String.valueOf(seed + 1), "--intro", INTRO_2, "--stun",
+                            "198.51.100.21:3478,198.51.100.10:3478", "--boot", PUBLIC_NODE, "node"))) {
+                        String readyB = b.await("READY", 30);
+                        assertNotNull(readyB, b.output());
+                        b.send("reach " + field(readyA, "id"));
+                        String reached = b.await("REACHED", 90);
+                        String detail = "\nA: " + a.output() + "\nB: " + b.output();
+                        assertNotNull(reached, detail);
+                        assertEquals("true", field(reached, "ok"), reached + detail);
+                        assertEquals(pair[2], field(reached, "kind"), reached + detail);
+                        assertEquals("198.51.100.20", field(reached, "via"), "A's server: " + reached);
+                        assertTrue(field(reached, "guests").contains("198.51.100.20"), "a guest at S1: " + reached);
+                        a.send("publish " + name + " 192.0.2.10");
+                        String stored = a.await("STORED", 40);
+                        assertNotNull(stored, a.output());
+                        boolean atB = field(stored, "peers").contains(field(readyB, "id").substring(0, 8));
+                        assertTrue(atB, "B stored A's record over the path: " + stored + detail);
+                        b.send("resolve " + name);
+                        String resolved = b.await("RESOLVED", 40);
+                        assertNotNull(resolved, b.output());
+                        assertEquals("FOUND", field(resolved, "status"), resolved + detail);
+                        assertEquals("A:192.0.2.10", field(resolved, "records"), resolved);
+                        table.append(String.format("| %s | %s | %s | %s | %s | %s | %s / %s | %s | %s |%n", pair[0],
+                                pair[1], field(reached, "kind"), "S1", field(reached, "setupMs"),
+                                field(reached, "chainMs"), field(readyA, "mapping"), field(readyB, "mapping"),
+                                atB ? "yes" : "no", field(resolved, "status") + " " + field(resolved, "records")));
+                        System.out.println(pair[0] + "/" + pair[1] + ": " + reached);
+                        b.closeStdin();
+                    }
+                    a.closeStdin();
+                }
+            }
+            p.closeStdin();
+        }
+        Path out = Path.of("target", "natlab-reach-results.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, table.toString());
+        System.out.println(table);
+    }
+
     /**
      * With NAT mappings that expire after 2 s idle, keepalives every 0.5 s keep a punched path usable across a 5 s
      * pause; without them (keepalive 1 h) the same path is dead after the pause. (Registrations refresh every 0.5 s

@@ -48,6 +48,24 @@ public final class HolePuncher {
     private final Duration interval;
     private final Map<NodeId, Attempt> attempts = new HashMap<>();
     private final Map<InetSocketAddress, Cancellable> keepalives = new HashMap<>();
+    /**
+     * PROBEs that came before our own attempt for their sender existed (the peer got its PUNCH_NOW first, or our side
+     * was slow to start): their source is where the peer's NAT maps towards us, which a symmetric NAT shows nowhere
+     * else, and the peer stops probing as soon as our ACK reaches it. An attempt with the same token starts with them.
+     */
+    private final Map<NodeId, List<EarlyProbe>> early = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, List<EarlyProbe>> eldest) {
+            return size() > MAX_EARLY_PEERS;
+        }
+    };
+
+    private record EarlyProbe(long token, InetSocketAddress from, long atMillis) {
+    }
+
+    /** How long an early PROBE is remembered, and for how many peers (at most 4 sources each). */
+    static final long EARLY_PROBE_MILLIS = 5_000;
+    static final int MAX_EARLY_PEERS = 256;
     private long dropped;
     private long acksSent;
 
@@ -74,6 +92,15 @@ public final class HolePuncher {
         }
         Attempt a = new Attempt(peer, token);
         a.targets.addAll(candidates);
+        List<EarlyProbe> seen = early.remove(peer);
+        if (seen != null) {
+            long now = scheduler.nowMillis();
+            for (EarlyProbe e : seen) {
+                if (token != 0 && e.token() == token && now - e.atMillis() <= EARLY_PROBE_MILLIS) {
+                    a.targets.add(e.from()); // the token is the rendezvous secret: only the peer knows it
+                }
+            }
+        }
         attempts.put(peer, a);
         a.ticker = scheduler.scheduleAtFixedRate(Duration.ZERO, interval, () -> probe(a));
         a.deadline = scheduler.schedule(timeout, () -> {
@@ -125,6 +152,11 @@ public final class HolePuncher {
                 transport.send(from, new PunchPacket(PunchPacket.Kind.ACK, p.token(), self).encode());
                 if (ours) {
                     a.targets.add(from); // peer-reflexive: answer where it actually comes from
+                } else if (p.token() != 0 && !NatDatagramTransport.isAlias(from)) {
+                    List<EarlyProbe> seen = early.computeIfAbsent(p.sender(), k -> new ArrayList<>());
+                    if (seen.size() < 4) {
+                        seen.add(new EarlyProbe(p.token(), from, scheduler.nowMillis()));
+                    }
                 }
             }
             case ACK -> {

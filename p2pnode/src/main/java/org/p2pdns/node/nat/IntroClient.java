@@ -23,8 +23,11 @@ import org.p2pdns.node.transport.DatagramTransport;
 /**
  * A node's side of the introduction protocol: registers (signed) with one introduction server at a time, moving to
  * the next when one stops answering, refreshes the registration (which also keeps the NAT mapping towards the server
- * open), fetches peers, asks for rendezvous and relays datagrams. A reply is trusted only if its request id, its
- * source (the server asked) and its type match the request. Event thread only.
+ * open), fetches peers, asks for rendezvous and relays datagrams. To reach a peer registered only at another server,
+ * it also holds on-demand <em>guest</em> registrations there (at most {@code maxGuests}, each dropped once idle for
+ * {@code guestIdle}); pushes (PUNCH_NOW, RELAYED) are accepted from the current server and from guest servers only.
+ * A reply is trusted only if its request id, its source (the server asked) and its type match the request. Event
+ * thread only.
  */
 public final class IntroClient {
 
@@ -88,6 +91,7 @@ public final class IntroClient {
     private boolean running;
     private long dropped;
     private long failovers;
+    private final GuestRegistrations guests;
 
     /** {@code locals} supplies the endpoints to advertise (bound addresses, a UPnP mapping) at each registration. */
     public IntroClient(IntroClientConfig config, Ed25519PrivateKeyParameters key, Scheduler scheduler,
@@ -99,6 +103,7 @@ public final class IntroClient {
         this.transport = transport;
         this.random = random;
         this.locals = locals;
+        this.guests = new GuestRegistrations(config, scheduler, this::registerGuest);
     }
 
     public void setListener(Listener listener) {
@@ -123,6 +128,7 @@ public final class IntroClient {
         if (refresh != null) {
             refresh.cancel();
         }
+        guests.stop();
         for (Pending p : pending.values()) {
             p.timer.cancel();
             p.result.completeExceptionally(new IllegalStateException("intro client stopped"));
@@ -176,6 +182,7 @@ public final class IntroClient {
                 boolean first = registration == null;
                 registration = new Registration(server, g.observed(), g.ttlSeconds(), g.cookie(), g.peers(),
                         scheduler.nowMillis());
+                guests.forget(server); // the main registration now covers that server
                 if (first && cookie == 0 && g.peers().size() < config.wantPeers()) {
                     // the first reply to an unproven address is cut short: prove it right away for a full sample
                     scheduleRefresh(Duration.ZERO);
@@ -198,8 +205,13 @@ public final class IntroClient {
     }
 
     private Duration refreshDelay(int ttlSeconds) {
+        return refreshDelay(ttlSeconds, config.refreshInterval());
+    }
+
+    /** When to refresh a registration of {@code ttlSeconds}: a third of it, at most {@code interval}. */
+    static Duration refreshDelay(int ttlSeconds, Duration interval) {
         Duration third = Duration.ofMillis(ttlSeconds * 1000L / 3);
-        return third.compareTo(config.refreshInterval()) < 0 ? third : config.refreshInterval();
+        return third.compareTo(interval) < 0 ? third : interval;
     }
 
     private void scheduleRefresh(Duration d) {
@@ -226,19 +238,116 @@ public final class IntroClient {
         if (reg == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("not registered"));
         }
+        return rendezvous(reg.server(), target);
+    }
+
+    /**
+     * Asks {@code server} (the current one or a guest server) to introduce us to {@code target}; completes with our
+     * PUNCH_NOW, or exceptionally (an {@link IntroException} UNKNOWN_TARGET when the peer is not registered there).
+     */
+    public CompletableFuture<IntroMessage.PunchNow> rendezvous(InetSocketAddress server, NodeId target) {
+        if (!isRegisteredAt(server)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("not registered at " + server));
+        }
+        touch(server);
         long id = random.nextLong();
-        return request(reg.server(), id, IntroCodec.encode(new IntroMessage.Rendezvous(id, self, target)),
+        return request(server, id, IntroCodec.encode(new IntroMessage.Rendezvous(id, self, target)),
                 IntroCodec.PUNCH_NOW).thenApply(m -> (IntroMessage.PunchNow) m);
     }
 
     /** Relays {@code payload} to {@code target} through the current server; false if not registered. */
     public boolean relay(NodeId target, byte[] payload) {
         Registration reg = registration;
-        if (reg == null) {
+        return reg != null && relay(reg.server(), target, payload);
+    }
+
+    /**
+     * Relays {@code payload} to {@code target} through {@code server} (the current one or a guest server); false when
+     * not registered there. A guest registration that was dropped is made again in the background (this datagram is
+     * lost; the secure transport's retransmission follows).
+     */
+    public boolean relay(InetSocketAddress server, NodeId target, byte[] payload) {
+        if (!isRegisteredAt(server)) {
+            Registration reg = registration;
+            if (running && reg != null && !guests.holds(server)) {
+                ensureRegistered(server);
+            }
             return false;
         }
-        transport.send(reg.server(), IntroCodec.encode(new IntroMessage.Relay(self, target, payload)));
+        touch(server);
+        transport.send(server, IntroCodec.encode(new IntroMessage.Relay(self, target, payload)));
         return true;
+    }
+
+    // ------------------------------------------------------------------ guest registrations
+
+    /** True when this node is registered at {@code server}: its current registration or a live guest one. */
+    public boolean isRegisteredAt(InetSocketAddress server) {
+        Registration reg = registration;
+        return reg != null && reg.server().equals(server) || guests.isRegistered(server);
+    }
+
+    /**
+     * Completes once this node is registered at {@code server}: at once for the current server, else through a guest
+     * registration (signed REGISTER asking for no peers; refreshes echo the server's address cookie). Fails when the
+     * server refuses or does not answer, or when {@code maxGuests} guest registrations are held and none is idle
+     * (counted, {@link #guestRefusals()}).
+     */
+    public CompletableFuture<Void> ensureRegistered(InetSocketAddress server) {
+        Registration reg = registration;
+        if (reg != null && reg.server().equals(server)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (!running) {
+            return CompletableFuture.failedFuture(new IllegalStateException("intro client stopped"));
+        }
+        return guests.ensure(server);
+    }
+
+    private CompletableFuture<IntroMessage.Registered> registerGuest(InetSocketAddress server, long cookie) {
+        lastTimestamp = Math.max(scheduler.nowMillis(), lastTimestamp + 1);
+        List<InetSocketAddress> eps = locals.get();
+        if (eps.size() > PeerInfo.MAX_LOCALS) {
+            eps = eps.subList(0, PeerInfo.MAX_LOCALS);
+        }
+        IntroMessage.Register r = IntroCodec.signRegister(key, random.nextLong(), lastTimestamp, 0, cookie, eps);
+        return request(server, r.requestId(), IntroCodec.encode(r), IntroCodec.REGISTERED)
+                .handle((m, e) -> {
+                    if (e != null) {
+                        throw new java.util.concurrent.CompletionException(unwrap(e));
+                    }
+                    return (IntroMessage.Registered) m;
+                });
+    }
+
+    /** A path through {@code server} was used: its guest registration (if any) is not idle. */
+    void touch(InetSocketAddress server) {
+        guests.touch(server);
+    }
+
+    /** Guest registrations in place now. */
+    public int guests() {
+        return guests.count();
+    }
+
+    /** The servers this node holds a guest registration with, in place now. */
+    public List<InetSocketAddress> guestServers() {
+        return guests.servers();
+    }
+
+    /** Guest registrations started so far. */
+    public long guestRegistrations() {
+        return guests.registrations();
+    }
+
+    /** Guest registrations refused because {@code maxGuests} were held and none was idle. */
+    public long guestRefusals() {
+        return guests.refusals();
+    }
+
+    /** Guest registrations dropped after being idle for {@code guestIdle}. */
+    public long guestsDropped() {
+        return guests.dropped();
     }
 
     private CompletableFuture<IntroMessage> request(InetSocketAddress server, long requestId, byte[] packet,
@@ -279,7 +388,7 @@ public final class IntroClient {
                 pending.remove(requestId);
                 p.timer.cancel();
                 if (m instanceof IntroMessage.Error err) {
-                    onError(err.error());
+                    onError(err.error(), from);
                     p.result.completeExceptionally(new IntroException(err.error()));
                 } else {
                     p.result.complete(m);
@@ -288,22 +397,30 @@ public final class IntroClient {
             }
         }
         Registration reg = registration;
-        boolean fromServer = reg != null && reg.server().equals(from);
+        boolean fromServer = reg != null && reg.server().equals(from) || guests.isRegistered(from);
+        if (fromServer && (m instanceof IntroMessage.PunchNow || m instanceof IntroMessage.Relayed)) {
+            touch(from);
+        }
         if (fromServer && m instanceof IntroMessage.PunchNow pn && !pn.initiator()) {
             listener.onPunchNow(from, pn);
         } else if (fromServer && m instanceof IntroMessage.Relayed r) {
             listener.onRelayed(from, r.fromId(), r.payload());
         } else if (fromServer && m instanceof IntroMessage.Error err && err.requestId() == 0) {
-            onError(err.error()); // relay refusals carry no request id
+            onError(err.error(), from); // relay refusals carry no request id
             dropped++;
         } else {
             dropped++;
         }
     }
 
-    private void onError(IntroError e) {
-        if (e == IntroError.NOT_REGISTERED && running) {
-            // the server forgot us (restart, or our mapping changed): register again now
+    private void onError(IntroError e, InetSocketAddress from) {
+        if (e != IntroError.NOT_REGISTERED || !running) {
+            return;
+        }
+        // the server forgot us (restart, or our mapping changed): register again now
+        if (guests.holds(from)) {
+            scheduler.execute(() -> guests.registerAgain(from));
+        } else {
             scheduler.execute(this::registerNow);
         }
     }

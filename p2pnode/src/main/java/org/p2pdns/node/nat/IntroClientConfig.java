@@ -13,9 +13,13 @@ import java.util.List;
  * @param requestTimeout  first retransmit of an unanswered request, doubling (default 300 ms)
  * @param attempts        sends per request before the next server is tried (default 4)
  * @param wantPeers       peers asked for in each registration (default 16)
+ * @param maxGuests       most guest registrations held at once: registrations with servers other than the current
+ *                        one, made to reach peers registered only there (default 8; more are refused and counted)
+ * @param guestIdle       a guest registration not used for this long (no rendezvous, relay or push through its
+ *                        server) is dropped at its next refresh (default 2 min)
  */
 public record IntroClientConfig(List<InetSocketAddress> servers, Duration refreshInterval, Duration requestTimeout,
-                                int attempts, int wantPeers) {
+                                int attempts, int wantPeers, int maxGuests, Duration guestIdle) {
 
     public IntroClientConfig {
         servers = List.copyOf(servers);
@@ -26,10 +30,19 @@ public record IntroClientConfig(List<InetSocketAddress> servers, Duration refres
         if (attempts < 1 || wantPeers < 0 || wantPeers > 255) {
             throw new IllegalArgumentException("attempts >= 1, wantPeers in 0..255");
         }
+        if (maxGuests < 0 || maxGuests > 64 || guestIdle.isNegative() || guestIdle.isZero()) {
+            throw new IllegalArgumentException("maxGuests in 0..64, guestIdle positive");
+        }
     }
 
     /** The defaults above for {@code servers}. */
     public static IntroClientConfig of(List<InetSocketAddress> servers) {
-        return new IntroClientConfig(servers, Duration.ofSeconds(20), Duration.ofMillis(300), 4, 16);
+        return new IntroClientConfig(servers, Duration.ofSeconds(20), Duration.ofMillis(300), 4, 16, 8,
+                Duration.ofMinutes(2));
+    }
+
+    /** The same settings with another guest-registration cap and idle time. */
+    public IntroClientConfig withGuests(int max, Duration idle) {
+        return new IntroClientConfig(servers, refreshInterval, requestTimeout, attempts, wantPeers, max, idle);
     }
 }

@@ -51,13 +51,27 @@ public final class NatDatagramTransport implements DatagramTransport {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, NodeId> eldest) {
                     if (size() > MAX_KNOWN_PEERS) {
-                        peerToPublic.remove(eldest.getValue());
+                        peerToPublic.remove(eldest.getValue(), eldest.getKey());
                         return true;
                     }
                     return false;
                 }
             });
     private final Map<NodeId, InetSocketAddress> peerToPublic = new ConcurrentHashMap<>();
+    /**
+     * Addresses the layers above contacted a peer at (a DHT contact: id and address), not named by any introduction
+     * server: if a handshake there goes unanswered, the NAT traversal looks for a path. Bounded, oldest dropped.
+     */
+    private final Map<InetSocketAddress, NodeId> expected = java.util.Collections.synchronizedMap(lru(MAX_KNOWN_PEERS));
+    /** A handshake initiation that went out to a peer's address while no route existed. */
+    private record LostInit(InetSocketAddress to, byte[] packet) {
+    }
+
+    /** The last handshake initiation sent to each peer with no route yet (replayed once a route exists). */
+    private final Map<NodeId, LostInit> lastInit = java.util.Collections.synchronizedMap(lru(256));
+    /** Handshake initiations sent to an expected address since anything last came from it. */
+    private final Map<InetSocketAddress, Integer> unanswered = java.util.Collections.synchronizedMap(lru(1024));
+    private volatile java.util.function.BiConsumer<NodeId, InetSocketAddress> unansweredHandshake = (id, a) -> { };
     /** Punched (peer-reflexive) address -> the peer's public address, so the layers above see one address per peer. */
     private final Map<InetSocketAddress, InetSocketAddress> shownAs = new ConcurrentHashMap<>();
     private volatile java.util.function.BiConsumer<NodeId, InetSocketAddress> unroutedSend = (id, a) -> { };
@@ -67,6 +81,15 @@ public final class NatDatagramTransport implements DatagramTransport {
     private volatile DatagramReceiver stun = NONE;
     private volatile Relayer relayer = (peer, p) -> false;
     private volatile long relayDrops;
+
+    private static <K, V> Map<K, V> lru(int max) {
+        return new java.util.LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > max;
+            }
+        };
+    }
 
     public NatDatagramTransport(DatagramTransport inner) {
         this.inner = inner;
@@ -96,6 +119,9 @@ public final class NatDatagramTransport implements DatagramTransport {
         } else if (PacketType.isStun(p)) {
             stun.onDatagram(from, p);
         } else {
+            if (!unanswered.isEmpty()) {
+                unanswered.remove(from); // the peer there answers
+            }
             InetSocketAddress shown = shownAs.get(from);
             upper.onDatagram(shown != null ? shown : from, p);
         }
@@ -107,15 +133,31 @@ public final class NatDatagramTransport implements DatagramTransport {
      * come from it.
      */
     public void knowPeer(NodeId peer, InetSocketAddress address) {
-        InetSocketAddress old = peerToPublic.put(peer, address);
-        if (old != null && !old.equals(address)) {
-            publicToPeer.remove(old);
-        }
+        // an address the peer was known at before keeps routing to it: behind a symmetric NAT a peer has one public
+        // address per destination (the DHT may know it at another than its introduction server's)
+        peerToPublic.put(peer, address);
         publicToPeer.put(address, peer);
+        expected.remove(address);
         InetSocketAddress d = direct.get(peer);
         if (d != null && !d.equals(address)) {
             shownAs.put(d, address);
         }
+    }
+
+    /**
+     * The layers above are contacting {@code peer} at {@code address} (a DHT contact, key known). If no introduction
+     * server named that address and a handshake there goes unanswered (a second initiation goes out with nothing
+     * heard from the address in between), the unanswered-handshake hook runs: the peer may be behind a NAT.
+     */
+    public void expect(NodeId peer, InetSocketAddress address) {
+        if (!publicToPeer.containsKey(address) && !isAlias(address)) {
+            expected.put(address, peer);
+        }
+    }
+
+    /** Called (on the sending thread) when a handshake to an expected peer's address goes unanswered. */
+    public void onUnansweredHandshake(java.util.function.BiConsumer<NodeId, InetSocketAddress> hook) {
+        this.unansweredHandshake = hook;
     }
 
     /** The peer registered at public {@code address}, or null. */
@@ -240,10 +282,38 @@ public final class NatDatagramTransport implements DatagramTransport {
                 return;
             }
             inner.send(to, packet);
+            if (isInit(packet)) {
+                lastInit.put(peer, new LostInit(to, packet));
+            }
             unroutedSend.accept(peer, to);
             return;
         }
         inner.send(to, packet);
+        if (isInit(packet) && !expected.isEmpty()) {
+            NodeId e = expected.get(to);
+            if (e != null) {
+                lastInit.put(e, new LostInit(to, packet));
+                if (unanswered.merge(to, 1, Integer::sum) >= 2) {
+                    unansweredHandshake.accept(e, to);
+                }
+            }
+        }
+    }
+
+    private static boolean isInit(byte[] packet) {
+        return packet.length > 0 && (packet[0] & 0xff) == PacketType.HANDSHAKE_INIT;
+    }
+
+    /**
+     * A route to {@code peer} now exists: the last handshake initiation that went out to one of its addresses before
+     * (and was lost) goes again along the route, rather than waiting for the secure transport's next retransmission
+     * (1 s, then 2 s later, then it gives up). The initiation is the same bytes, so the responder answers it like any.
+     */
+    public void replayLastHandshake(NodeId peer) {
+        LostInit lost = lastInit.remove(peer);
+        if (lost != null && peer.equals(publicToPeer.get(lost.to()))) {
+            send(lost.to(), lost.packet());
+        }
     }
 
     /** Datagrams for aliases that could not be relayed (no registration, or larger than MAX_RELAYED_DATAGRAM). */

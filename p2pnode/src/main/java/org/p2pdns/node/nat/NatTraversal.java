@@ -1,12 +1,8 @@
 package org.p2pdns.node.nat;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +19,22 @@ import org.p2pdns.node.transport.DatagramTransport;
 /**
  * A node's NAT traversal, assembled: the NAT-aware transport (give {@link #transport()} to the secure transport), the
  * introduction client, STUN discovery and mapping classification, the hole puncher, the optional UPnP mapping and the
- * connectivity chain (direct, hole punch, UPnP, relay). Relayed paths retry a punch every {@code upgradeInterval}
- * and switch to direct when it works. Everything runs on the node's event thread except UPnP's blocking I/O.
+ * connectivity chain (direct, hole punch, UPnP, relay). Rendezvous and relay go through the peer's introduction
+ * server: ours when it is registered there, else one its reachability record names (found through the
+ * {@link ReachLookup}; this node registers there as a guest). Relayed paths retry a punch every
+ * {@code upgradeInterval} and switch to direct when it works. Everything runs on the node's event thread except UPnP's
+ * blocking I/O.
  */
 public final class NatTraversal implements AutoCloseable {
+
+    /** Finds the reachability a peer published (the DHT's signed record); completes with null when there is none. */
+    @FunctionalInterface
+    public interface ReachLookup {
+        CompletableFuture<ReachabilityInfo> lookup(NodeId peer);
+
+        /** No lookups: only this node's own introduction server is used. */
+        ReachLookup NONE = peer -> CompletableFuture.completedFuture(null);
+    }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NatTraversal.class);
 
@@ -42,8 +50,11 @@ public final class NatTraversal implements AutoCloseable {
     private final HolePuncher puncher;
     private final ConnectivityChain chain;
     private final UpnpPortMapper upnp;
+    private final ServerRoutes routes;
+    private final CompletableFuture<NatMapping> classified = new CompletableFuture<>();
     private final Map<NodeId, PeerPath> paths = new HashMap<>();
     private final Map<NodeId, Cancellable> upgrades = new HashMap<>();
+    private final Map<NodeId, CompletableFuture<PeerPath>> connecting = new HashMap<>();
     /** When each peer was last auto-connected (so a peer that cannot be reached is not retried on every send). */
     private final Map<NodeId, Long> autoConnectAt = new java.util.LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -52,6 +63,7 @@ public final class NatTraversal implements AutoCloseable {
         }
     };
     private long autoConnects;
+    private long unanswered;
     private volatile NatMapping mapping = NatMapping.UNKNOWN;
     private volatile InetSocketAddress reflexive;
     private volatile InetSocketAddress upnpMapping;
@@ -61,6 +73,12 @@ public final class NatTraversal implements AutoCloseable {
 
     public NatTraversal(NatConfig config, Ed25519PrivateKeyParameters key, Scheduler scheduler,
                         DatagramTransport socket, Random random) {
+        this(config, key, scheduler, socket, random, ReachLookup.NONE);
+    }
+
+    /** {@code reach} finds the servers of peers registered elsewhere (the DHT's reachability records). */
+    public NatTraversal(NatConfig config, Ed25519PrivateKeyParameters key, Scheduler scheduler,
+                        DatagramTransport socket, Random random, ReachLookup reach) {
         this.config = config;
         this.scheduler = scheduler;
         this.self = NodeId.ofPublicKey(key.generatePublicKey().getEncoded());
@@ -70,16 +88,19 @@ public final class NatTraversal implements AutoCloseable {
         this.puncher = new HolePuncher(self, scheduler, transport, config.punchInterval());
         this.upnp = config.upnp() ? new UpnpPortMapper(socket.localAddress().getPort(), config.upnpLease(),
                 Duration.ofSeconds(3)) : null;
+        this.routes = new ServerRoutes(intro, reach, scheduler);
         transport.setNatHandlers(intro::onIntroPacket, puncher::onPunch, stun::onStun);
-        transport.setRelayer(intro::relay);
+        transport.setRelayer(routes::relay);
         intro.setListener(new IntroClient.Listener() {
             @Override
             public void onPunchNow(InetSocketAddress server, IntroMessage.PunchNow punch) {
+                routes.learnHost(punch.peer().id(), server);
                 answerPunch(punch);
             }
 
             @Override
             public void onRelayed(InetSocketAddress server, NodeId from, byte[] payload) {
+                routes.learnHost(from, server); // answers go back through the server it came through
                 transport.deliverRelayed(from, payload);
             }
 
@@ -93,7 +114,8 @@ public final class NatTraversal implements AutoCloseable {
                 }
             }
         });
-        transport.onUnroutedSend(this::autoConnect);
+        transport.onUnroutedSend((peer, address) -> autoConnect(peer, address, true));
+        transport.onUnansweredHandshake(this::unansweredHandshake);
         List<ConnectStrategy> strategies = new ArrayList<>();
         strategies.add(strategy(PathKind.DIRECT, this::direct));
         strategies.add(strategy(PathKind.PUNCHED, t -> punchVia(t, PathKind.PUNCHED, config.punchTimeout())));
@@ -169,6 +191,7 @@ public final class NatTraversal implements AutoCloseable {
         reflexive = fromIntro;
         if (config.stunServers().isEmpty()) {
             mapping = NatMapping.classify(List.of(fromIntro), advertisedLocals());
+            classified.complete(mapping);
             return;
         }
         List<CompletableFuture<InetSocketAddress>> fs = new ArrayList<>();
@@ -185,6 +208,7 @@ public final class NatTraversal implements AutoCloseable {
                 }
             }
             mapping = NatMapping.classify(observed, advertisedLocals());
+            classified.complete(mapping);
             LOG.info("NAT mapping {} (observed {})", mapping, observed);
         }));
     }
@@ -196,6 +220,11 @@ public final class NatTraversal implements AutoCloseable {
     public List<org.p2pdns.node.dht.Contact> bootstrapContacts() {
         IntroClient.Registration reg = intro.registration();
         return reg == null ? List.of() : reg.peers().stream().map(PeerInfo::toContact).toList();
+    }
+
+    /** Completes (on the event thread) with the mapping once start-up's classification is done. */
+    public CompletableFuture<NatMapping> classified() {
+        return classified.copy();
     }
 
     /** The NAT mapping behaviour measured at start-up. */
@@ -218,6 +247,19 @@ public final class NatTraversal implements AutoCloseable {
         return upnp == null ? 0 : upnp.renewals();
     }
 
+    /**
+     * What this node publishes so that others can reach it, once it is registered and classified; else null. The
+     * reflexive endpoint is the current registration's (it moves when the NAT rebinds).
+     */
+    public ReachabilityInfo publishableReachability() {
+        IntroClient.Registration reg = intro.registration();
+        if (reg == null || !classified.isDone()) {
+            return null;
+        }
+        ReachabilityInfo r = reachability();
+        return new ReachabilityInfo(r.mapping(), reg.observed(), r.introServers());
+    }
+
     /** What this node advertises so that others can reach it. */
     public ReachabilityInfo reachability() {
         List<InetSocketAddress> servers = config.intro().servers();
@@ -237,19 +279,36 @@ public final class NatTraversal implements AutoCloseable {
         return paths.get(peer);
     }
 
-    /** Reaches {@code target} through the chain; the path is kept (with keepalives, and upgrades if relayed). */
+    /**
+     * Reaches {@code target} through the chain; the path is kept (with keepalives, and upgrades if relayed). While a
+     * chain runs for a peer, another connect to it joins that chain (two chains would punch and probe the same peer
+     * at once, and one's relay probe could answer the other's punch).
+     */
     public CompletableFuture<PeerPath> connect(ConnectTarget target) {
         CompletableFuture<PeerPath> f = new CompletableFuture<>();
-        scheduler.execute(() -> chain.connect(target).whenComplete((p, e) -> {
-            if (e != null) {
-                f.completeExceptionally(e);
+        scheduler.execute(() -> {
+            CompletableFuture<PeerPath> running = connecting.get(target.id());
+            if (running != null) {
+                running.whenComplete((p, e) -> {
+                    if (e != null) {
+                        f.completeExceptionally(e);
+                    } else {
+                        f.complete(p);
+                    }
+                });
                 return;
             }
-            scheduler.execute(() -> {
+            connecting.put(target.id(), f);
+            chain.connect(target).whenComplete((p, e) -> scheduler.execute(() -> {
+                connecting.remove(target.id(), f);
+                if (e != null) {
+                    f.completeExceptionally(e);
+                    return;
+                }
                 adopt(p);
                 f.complete(p);
-            });
-        }));
+            }));
+        });
         return f;
     }
 
@@ -269,6 +328,7 @@ public final class NatTraversal implements AutoCloseable {
             transport.routeDirect(p.peer(), p.address());
             puncher.keepalive(p.address(), config.keepalive());
         }
+        transport.replayLastHandshake(p.peer());
     }
 
     private void tryUpgrade(PeerPath relayed) {
@@ -307,9 +367,9 @@ public final class NatTraversal implements AutoCloseable {
      * found (punched address, or the relay). The datagram itself went out directly, and the secure transport's
      * retransmission uses the route once it exists.
      */
-    private void autoConnect(NodeId peer, InetSocketAddress publicAddress) {
+    private void autoConnect(NodeId peer, InetSocketAddress publicAddress, boolean probeDirect) {
         if (!scheduler.inEventThread()) {
-            scheduler.execute(() -> autoConnect(peer, publicAddress));
+            scheduler.execute(() -> autoConnect(peer, publicAddress, probeDirect));
             return;
         }
         long now = scheduler.nowMillis();
@@ -319,11 +379,45 @@ public final class NatTraversal implements AutoCloseable {
         }
         autoConnectAt.put(peer, now);
         autoConnects++;
-        connect(new ConnectTarget(peer, List.of(publicAddress))).whenComplete((p, e) -> {
+        connect(new ConnectTarget(peer, List.of(publicAddress), probeDirect)).whenComplete((p, e) -> {
             if (e != null) {
                 LOG.debug("no path to {} at {}: {}", peer.shortHex(), publicAddress, e.getMessage());
             }
         });
+    }
+
+    /**
+     * The DHT's handshake to a contact it learned from another node (not from an introduction server) went
+     * unanswered: the peer may be behind a NAT. From now on the address is routed like an introduced peer's, and the
+     * chain runs (without the direct probe, which the handshake just made): rendezvous and relay through the peer's
+     * introduction servers, which its reachability record names.
+     */
+    private void unansweredHandshake(NodeId peer, InetSocketAddress address) {
+        if (!scheduler.inEventThread()) {
+            scheduler.execute(() -> unansweredHandshake(peer, address));
+            return;
+        }
+        if (peer.equals(self) || paths.containsKey(peer)) {
+            return;
+        }
+        unanswered++;
+        transport.knowPeer(peer, address);
+        autoConnect(peer, address, false);
+    }
+
+    /** DHT contacts whose handshake went unanswered, handed to the chain. */
+    public long unansweredHandshakes() {
+        return unanswered;
+    }
+
+    /** Reachability records looked up to find a peer's introduction servers. */
+    public long reachLookups() {
+        return routes.lookups();
+    }
+
+    /** The introduction server known to hold {@code peer}'s registration (ours, or a guest one), or null. */
+    public InetSocketAddress serverOf(NodeId peer) {
+        return routes.hostOf(peer);
     }
 
     /** Background connections started because the layers above sent to a known peer. */
@@ -339,6 +433,9 @@ public final class NatTraversal implements AutoCloseable {
     // ------------------------------------------------------------------ strategies
 
     private CompletableFuture<PeerPath> direct(ConnectTarget t) {
+        if (!t.probeDirect()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("known not to answer directly"));
+        }
         if (t.candidates().isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalStateException("no known address"));
         }
@@ -352,23 +449,31 @@ public final class NatTraversal implements AutoCloseable {
     }
 
     private CompletableFuture<PeerPath> punchVia(ConnectTarget t, PathKind kind, Duration timeout) {
-        IntroClient.Registration reg = intro.registration();
-        if (reg == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("not registered"));
-        }
-        return intro.rendezvous(t.id()).thenCompose(pn -> {
+        return routes.rendezvous(t.id()).thenCompose(introduction -> {
+            IntroMessage.PunchNow pn = introduction.punch();
             learn(pn.peer());
             CompletableFuture<InetSocketAddress> f = new CompletableFuture<>();
-            scheduler.execute(() -> puncher.punch(t.id(), pn.token(), candidates(pn.peer(), t), timeout)
+            Runnable punch = () -> puncher.punch(t.id(), pn.token(), candidates(pn.peer(), t), timeout)
                     .whenComplete((a, e) -> {
                         if (e != null) {
                             f.completeExceptionally(e);
                         } else {
                             f.complete(a);
                         }
-                    }));
+                    });
+            if (scheduler.inEventThread()) {
+                punch.run(); // at once: the peer got its PUNCH_NOW first and is probing already
+            } else {
+                scheduler.execute(punch);
+            }
             return f;
-        }).thenApply(a -> new PeerPath(t.id(), kind, a, null, null));
+        }).thenApply(a -> {
+            if (NatDatagramTransport.isAlias(a)) { // the attempt was joined by a relay probe: no hole was punched
+                throw new java.util.concurrent.CompletionException(new IllegalStateException("answered through the"
+                        + " relay only"));
+            }
+            return new PeerPath(t.id(), kind, a, null, null);
+        });
     }
 
     private static List<InetSocketAddress> candidates(PeerInfo peer, ConnectTarget t) {
@@ -396,15 +501,37 @@ public final class NatTraversal implements AutoCloseable {
     }
 
     private CompletableFuture<PeerPath> relay(ConnectTarget t) {
-        IntroClient.Registration reg = intro.registration();
-        if (reg == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("not registered"));
-        }
         InetSocketAddress alias = transport.aliasFor(t.id());
-        transport.routeRelay(t.id());
-        // a probe through the relay proves the peer is registered there and answers
-        return puncher.punch(t.id(), 0, List.of(alias), config.relayProbeTimeout())
-                .thenApply(a -> new PeerPath(t.id(), PathKind.RELAYED, alias, reg.server(), null));
+        CompletableFuture<PeerPath> out = new CompletableFuture<>();
+        routes.relayServers(t.id()).whenComplete((servers, e) -> scheduler.execute(() -> {
+            if (e != null || servers.isEmpty()) {
+                out.completeExceptionally(e != null ? e : new IllegalStateException("no introduction server"));
+            } else {
+                relayThrough(t, alias, servers, 0, out, null);
+            }
+        }));
+        return out;
+    }
+
+    private void relayThrough(ConnectTarget t, InetSocketAddress alias, List<InetSocketAddress> servers, int i,
+                              CompletableFuture<PeerPath> out, Throwable last) {
+        if (i == servers.size()) {
+            out.completeExceptionally(last);
+            return;
+        }
+        InetSocketAddress server = servers.get(i);
+        intro.ensureRegistered(server).thenCompose(v -> {
+            routes.learnHost(t.id(), server);
+            transport.routeRelay(t.id());
+            // a probe through the relay proves the peer is registered there and answers
+            return puncher.punch(t.id(), 0, List.of(alias), config.relayProbeTimeout());
+        }).whenComplete((a, e) -> scheduler.execute(() -> {
+            if (e == null) {
+                out.complete(new PeerPath(t.id(), PathKind.RELAYED, alias, server, null));
+            } else {
+                relayThrough(t, alias, servers, i + 1, out, e);
+            }
+        }));
     }
 
     /** The target side of a rendezvous: punch back at once. */
@@ -420,43 +547,9 @@ public final class NatTraversal implements AutoCloseable {
                 }));
     }
 
-    // ------------------------------------------------------------------ local endpoints
-
     /** The endpoints this node advertises as local: its bound address(es) and a UPnP mapping. */
     List<InetSocketAddress> advertisedLocals() {
-        List<InetSocketAddress> out = new ArrayList<>();
-        InetSocketAddress bound = transport.localAddress();
-        InetSocketAddress m = upnpMapping;
-        if (m != null) {
-            out.add(m);
-        }
-        if (bound.getAddress().isAnyLocalAddress()) {
-            for (InetAddress a : interfaceAddresses()) {
-                out.add(new InetSocketAddress(a, bound.getPort()));
-            }
-        } else {
-            out.add(bound);
-        }
-        return out.size() > PeerInfo.MAX_LOCALS ? out.subList(0, PeerInfo.MAX_LOCALS) : out;
-    }
-
-    private static List<InetAddress> interfaceAddresses() {
-        List<InetAddress> out = new ArrayList<>();
-        try {
-            for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!n.isUp() || n.isLoopback()) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(n.getInetAddresses())) {
-                    if (a instanceof java.net.Inet4Address) { // link-local v6 needs scopes peers cannot use
-                        out.add(a);
-                    }
-                }
-            }
-        } catch (SocketException e) {
-            LOG.debug("cannot list interfaces: {}", e.toString());
-        }
-        return out;
+        return LocalEndpoints.of(transport.localAddress(), upnpMapping);
     }
 
     @Override

@@ -108,7 +108,12 @@ public record ReachabilityInfo(NatMapping mapping, InetSocketAddress reflexive, 
             throw new IntroDecodeException(IntroError.MALFORMED, "port 0");
         }
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(ip), port);
+            InetAddress a = InetAddress.getByAddress(ip);
+            if (len == 16 && a instanceof java.net.Inet4Address) {
+                // an IPv4-mapped address would re-encode as family 4: one endpoint, one encoding
+                throw new IntroDecodeException(IntroError.MALFORMED, "IPv4-mapped address in family 6");
+            }
+            return new InetSocketAddress(a, port);
         } catch (UnknownHostException e) {
             throw new IntroDecodeException(IntroError.MALFORMED, "bad address");
         }

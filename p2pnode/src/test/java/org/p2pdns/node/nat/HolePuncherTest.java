@@ -121,4 +121,29 @@ class HolePuncherTest {
         assertThrows(IntroDecodeException.class, () -> PunchPacket.decode(v));
         assertThrows(IntroDecodeException.class, () -> PunchPacket.decode(new byte[PunchPacket.BYTES + 1]));
     }
+
+    /**
+     * The peer's PROBE arrives before our attempt exists (the server told the peer first) and the peer stops probing
+     * once our ACK reaches it: the attempt must still use the address that PROBE came from (a symmetric NAT's mapping
+     * towards us, advertised nowhere).
+     */
+    @Test
+    void aProbeThatCameBeforeTheAttemptIsNotLost() throws Exception {
+        epB.seenAs = new InetSocketAddress("203.0.113.2", 61000); // B's mapping towards A, unknown to A
+        CompletableFuture<InetSocketAddress> fb = b.punch(idA, 99, List.of(epA.address), Duration.ofSeconds(2));
+        net.clock.runFor(Duration.ofMillis(30)); // B's first PROBE reached A; A's ACK reached B: B is done
+        assertEquals(epA.address, fb.get());
+        CompletableFuture<InetSocketAddress> fa = a.punch(idB, 99, List.of(new InetSocketAddress("203.0.113.2",
+                40000)), Duration.ofSeconds(1));
+        net.clock.runFor(Duration.ofMillis(200));
+        assertEquals(epB.seenAs, fa.get(), "A probed where B's early PROBE came from");
+        // an early PROBE with another token (not this rendezvous) is not trusted
+        CompletableFuture<InetSocketAddress> fb2 = b.punch(idA, 5, List.of(epA.address), Duration.ofSeconds(2));
+        net.clock.runFor(Duration.ofMillis(30));
+        assertEquals(epA.address, fb2.get());
+        CompletableFuture<InetSocketAddress> fa2 = a.punch(idB, 6, List.of(new InetSocketAddress("203.0.113.2",
+                40000)), Duration.ofMillis(500));
+        net.clock.runFor(Duration.ofSeconds(1));
+        assertTrue(fa2.isCompletedExceptionally());
+    }
 }

@@ -32,13 +32,17 @@ class IntroClientTest {
     private IntroClient client;
 
     private IntroClient client(List<InetSocketAddress> servers) {
+        return client(IntroClientConfig.of(servers));
+    }
+
+    private IntroClient client(IntroClientConfig config) {
         MemNet.Endpoint e1 = net.endpoint(s1.getHostString(), s1.getPort());
         MemNet.Endpoint e2 = net.endpoint(s2.getHostString(), s2.getPort());
         e1.setReceiver((f, p) -> toS1.add(decode(p)));
         e2.setReceiver((f, p) -> toS2.add(decode(p)));
         byte[] seed = new byte[32];
         new Random(4).nextBytes(seed);
-        IntroClient c = new IntroClient(IntroClientConfig.of(servers), new Ed25519PrivateKeyParameters(seed),
+        IntroClient c = new IntroClient(config, new Ed25519PrivateKeyParameters(seed),
                 net.clock, node, new Random(5), () -> List.of(node.address));
         node.setReceiver(c::onIntroPacket);
         c.setListener(new IntroClient.Listener() {
@@ -174,5 +178,135 @@ class IntroClientTest {
             assertInstanceOf(IntroException.class, e.getCause());
             assertEquals(IntroError.NOT_REGISTERED, ((IntroException) e.getCause()).error());
         }
+    }
+
+    private IntroMessage.Register registered(InetSocketAddress server, List<IntroMessage> inbox, long cookie) {
+        IntroMessage.Register r = null;
+        for (IntroMessage m : inbox) {
+            if (m instanceof IntroMessage.Register x) {
+                r = x;
+            }
+        }
+        reply(server, new IntroMessage.Registered(r.requestId(), node.address, 90, cookie, List.of()));
+        return r;
+    }
+
+    @Test
+    void guestRegistrationsReachAnotherServerWhileInUse() throws Exception {
+        client = client(List.of(s1));
+        client.start();
+        net.clock.runFor(Duration.ofMillis(20));
+        registered(s1, toS1, 7);
+        assertTrue(client.ensureRegistered(s1).isDone(), "the current server needs no guest registration");
+        assertTrue(toS2.isEmpty());
+
+        var ready = client.ensureRegistered(s2);
+        net.clock.runFor(Duration.ofMillis(20));
+        IntroMessage.Register g = (IntroMessage.Register) toS2.get(0);
+        assertTrue(IntroCodec.verify(g));
+        assertEquals(0, g.wantPeers(), "a guest asks for no peers");
+        assertEquals(0, g.cookie());
+        // pushes from s2 are refused until the guest registration is in place
+        NodeId from = NodeId.random(new Random(1));
+        reply(s2, new IntroMessage.Relayed(from, new byte[]{0x53}));
+        assertTrue(relayed.isEmpty());
+        registered(s2, toS2, 99);
+        assertTrue(ready.isDone() && !ready.isCompletedExceptionally());
+        assertTrue(client.isRegisteredAt(s2));
+        assertEquals(1, client.guests());
+        reply(s2, new IntroMessage.Relayed(from, new byte[]{0x53, 1}));
+        reply(s2, new IntroMessage.PunchNow(0, 5, false, peer(6)));
+        assertEquals(1, relayed.size());
+        assertEquals(1, punches.size());
+        // rendezvous and relay through s2
+        NodeId target = NodeId.random(new Random(2));
+        var pn = client.rendezvous(s2, target);
+        net.clock.runFor(Duration.ofMillis(20));
+        IntroMessage.Rendezvous rv = (IntroMessage.Rendezvous) toS2.get(toS2.size() - 1);
+        assertEquals(target, rv.targetId());
+        reply(s2, new IntroMessage.PunchNow(rv.requestId(), 8, true, peer(7)));
+        assertEquals(8, pn.get().token());
+        assertTrue(client.relay(s2, target, new byte[]{0x53, 2}));
+        net.clock.runFor(Duration.ofMillis(20));
+        assertInstanceOf(IntroMessage.Relay.class, toS2.get(toS2.size() - 1));
+
+        // in use: refreshed every 20 s, echoing s2's cookie
+        java.util.Set<Long> answered = new java.util.HashSet<>(List.of(g.requestId()));
+        int refreshes = 0;
+        for (int i = 1; i <= 120; i++) { // the server answers within a second
+            net.clock.runFor(Duration.ofSeconds(1));
+            for (IntroMessage m : List.copyOf(toS2)) {
+                if (m instanceof IntroMessage.Register r && answered.add(r.requestId())) {
+                    assertEquals(99, r.cookie(), "a refresh proves the address with the server's cookie");
+                    assertTrue(r.timestampMillis() > g.timestampMillis());
+                    reply(s2, new IntroMessage.Registered(r.requestId(), node.address, 90, 99, List.of()));
+                    refreshes++;
+                }
+            }
+            if (i % 10 == 0) {
+                assertTrue(client.relay(s2, target, new byte[]{0x53, 3}), "still registered at s2");
+            }
+        }
+        assertTrue(refreshes >= 5, "refreshes: " + refreshes);
+        assertEquals(1, client.guests());
+
+        // idle for guestIdle (2 min): dropped at the next refresh, and s2's pushes are refused again
+        for (int i = 1; i <= 180; i++) {
+            net.clock.runFor(Duration.ofSeconds(1));
+            for (IntroMessage m : List.copyOf(toS2)) {
+                if (m instanceof IntroMessage.Register r && answered.add(r.requestId())) {
+                    reply(s2, new IntroMessage.Registered(r.requestId(), node.address, 90, 99, List.of()));
+                }
+            }
+        }
+        assertEquals(0, client.guests());
+        assertEquals(1, client.guestsDropped());
+        int before = relayed.size();
+        reply(s2, new IntroMessage.Relayed(from, new byte[]{0x53, 4}));
+        assertEquals(before, relayed.size());
+        assertTrue(!client.isRegisteredAt(s2));
+    }
+
+    @Test
+    void guestRegistrationsAreBounded() {
+        InetSocketAddress s3 = new InetSocketAddress("198.51.100.3", 7460);
+        net.endpoint(s3.getHostString(), s3.getPort());
+        client = client(IntroClientConfig.of(List.of(s1)).withGuests(1, Duration.ofMinutes(2)));
+        client.start();
+        net.clock.runFor(Duration.ofMillis(20));
+        registered(s1, toS1, 7);
+        var first = client.ensureRegistered(s2);
+        net.clock.runFor(Duration.ofMillis(20));
+        registered(s2, toS2, 1);
+        assertTrue(first.isDone() && !first.isCompletedExceptionally());
+        var second = client.ensureRegistered(s3);
+        assertTrue(second.isCompletedExceptionally(), "one guest registration at most here");
+        assertEquals(1, client.guestRefusals());
+        assertEquals(List.of(s2), client.guestServers());
+        // once the first is idle, its slot is reused
+        net.clock.runFor(Duration.ofSeconds(130));
+        var third = client.ensureRegistered(s3);
+        assertTrue(!third.isCompletedExceptionally());
+        assertEquals(1, client.guestRefusals());
+    }
+
+    @Test
+    void aGuestServerThatForgotUsIsRegisteredAgain() {
+        client = client(List.of(s1));
+        client.start();
+        net.clock.runFor(Duration.ofMillis(20));
+        registered(s1, toS1, 7);
+        client.ensureRegistered(s2);
+        net.clock.runFor(Duration.ofMillis(20));
+        registered(s2, toS2, 3);
+        long registers = toS2.stream().filter(m -> m instanceof IntroMessage.Register).count();
+        reply(s2, new IntroMessage.Error(0, IntroError.NOT_REGISTERED)); // a RELAY refused: no request id
+        net.clock.runFor(Duration.ofMillis(20));
+        assertEquals(registers + 1, toS2.stream().filter(m -> m instanceof IntroMessage.Register).count());
+        // no guest: a refused relay through an unknown server starts one
+        toS1.clear();
+        assertTrue(!client.relay(new InetSocketAddress("198.51.100.9", 7460), NodeId.random(new Random(4)),
+                new byte[]{0x53}));
+        assertEquals(2, client.guestRegistrations());
     }
 }

@@ -113,4 +113,44 @@ class NatDatagramTransportTest {
         t.send(alias, b);
         assertArrayEquals(b, (byte[]) relayed.get(relayed.size() - 1)[1]);
     }
+
+    @Test
+    void anUnansweredHandshakeToAnExpectedPeerIsReportedThenReplayedAlongTheRoute() {
+        NodeId peer = NodeId.random(new Random(4));
+        InetSocketAddress addr = new InetSocketAddress("203.0.113.4", 4000);
+        List<Object[]> unanswered = new ArrayList<>();
+        t.onUnansweredHandshake((id, a) -> unanswered.add(new Object[]{id, a}));
+        byte[] init = {(byte) PacketType.HANDSHAKE_INIT, 1};
+        t.send(addr, init);
+        t.send(addr, init);
+        assertTrue(unanswered.isEmpty(), "nobody expected at that address");
+
+        t.expect(peer, addr); // the DHT sends to contact (peer, addr)
+        t.send(addr, init);
+        socket.receiver.onDatagram(addr, new byte[]{0x51, 0}); // an answer: the count starts again
+        t.send(addr, init);
+        assertTrue(unanswered.isEmpty());
+        t.send(addr, new byte[]{0x53, 0}); // session data is no handshake
+        assertTrue(unanswered.isEmpty());
+        byte[] retry = {(byte) PacketType.HANDSHAKE_INIT, 2};
+        t.send(addr, retry); // a second initiation with nothing heard in between
+        assertEquals(1, unanswered.size());
+        assertEquals(peer, unanswered.get(0)[0]);
+        assertEquals(addr, unanswered.get(0)[1]);
+
+        // the NAT layer found a relayed path: the lost initiation goes again, through the relay
+        t.knowPeer(peer, addr);
+        t.routeRelay(peer);
+        t.replayLastHandshake(peer);
+        assertArrayEquals(retry, (byte[]) relayed.get(relayed.size() - 1)[1]);
+        int n = relayed.size();
+        t.replayLastHandshake(peer);
+        assertEquals(n, relayed.size(), "replayed once");
+        // an address an introduction server named is not "expected": it is routed already
+        InetSocketAddress known = new InetSocketAddress("203.0.113.5", 4000);
+        t.knowPeer(NodeId.random(new Random(5)), known);
+        t.expect(peer, known);
+        t.expect(peer, t.aliasFor(peer));
+        assertEquals(1, unanswered.size());
+    }
 }

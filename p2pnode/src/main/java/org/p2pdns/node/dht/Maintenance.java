@@ -26,6 +26,12 @@ final class Maintenance {
     /** First join retry delay; doubles per attempt up to {@link #MAX_BACKOFF}. */
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    /**
+     * After the join, the lookups that fill the farther buckets start at random moments within this long, each only
+     * if its bucket is still empty then: a node's table is usable once its self lookup is done, and nodes that start
+     * together (a restart, a test cluster) would otherwise all refresh at once, with their self lookups.
+     */
+    static final Duration JOIN_REFRESH_SPREAD = Duration.ofSeconds(30);
     /** Most bucket-refresh lookups started per tick. */
     static final int REFRESH_PER_TICK = 3;
     /** Stores above this size skip the per-new-contact hand-off scan (periodic replication covers them). */
@@ -33,6 +39,8 @@ final class Maintenance {
 
     private final DhtNode node;
     private final Map<NodeId, Long> lastReplicated = new HashMap<>();
+    /** The join's bucket refreshes still to come (cancelled on stop). */
+    private final List<Cancellable> joinRefreshes = new ArrayList<>();
     private Cancellable tick;
     private Cancellable joinTimer;
     private boolean joining;
@@ -67,6 +75,10 @@ final class Maintenance {
         if (joinTimer != null) {
             joinTimer.cancel();
         }
+        for (Cancellable c : joinRefreshes) {
+            c.cancel();
+        }
+        joinRefreshes.clear();
     }
 
     // ------------------------------------------------------------------ join
@@ -131,7 +143,11 @@ final class Maintenance {
         });
     }
 
-    /** After joining, look up an id in each empty bucket farther than our closest neighbour (Kademlia's join). */
+    /**
+     * After joining, look up an id in each empty bucket farther than our closest neighbour (Kademlia's join), each at
+     * a random moment within {@link #JOIN_REFRESH_SPREAD}, if the bucket is still empty by then (peers that contacted
+     * this node meanwhile may have filled it).
+     */
     private void refreshFartherBuckets() {
         RoutingTable t = node.routingTable();
         List<Contact> nearest = t.closest(node.self().id(), 1);
@@ -139,13 +155,19 @@ final class Maintenance {
             return;
         }
         int deepest = t.bucketIndex(nearest.get(0).id());
-        long now = node.now();
+        int spread = (int) JOIN_REFRESH_SPREAD.toMillis();
         for (int i = 0; i < deepest; i++) {
             // only empty ones: a lookup per bucket costs ~50 messages, and a bucket with a contact already routes;
             // the periodic refresh fills the rest (measured: 208 instead of 660 messages per joining node at 2,000
             // nodes, same lookup accuracy; see docs/benchmarks.md)
             if (t.bucketContacts(i).isEmpty()) {
-                refresh(i, now);
+                int bucket = i;
+                Cancellable c = node.scheduler().schedule(Duration.ofMillis(node.random().nextInt(spread)), () -> {
+                    if (!node.stopped() && t.bucketContacts(bucket).isEmpty()) {
+                        refresh(bucket, node.now());
+                    }
+                });
+                joinRefreshes.add(c);
             }
         }
     }

@@ -120,6 +120,11 @@ public final class SecureDhtLoopbackBench {
                 atJoin.get(Counter.HANDSHAKE_TIMEOUTS), resent(atJoin),
                 atJoin.get(Counter.HANDSHAKES_INITIATED) / (double) n);
         System.out.println("join: handshakes by the message that started them: " + causesAtJoin);
+        long peers = transports.stream().mapToLong(SecureTransport::peerCount).sum();
+        System.out.printf("join: X25519 agreements %d (%.1f per handshake); peers with a session: %.1f per node"
+                        + " (%d pairs of nodes for %d handshakes)%n", atJoin.get(Counter.KEY_AGREEMENTS),
+                atJoin.get(Counter.KEY_AGREEMENTS) / (double) Math.max(1, atJoin.get(Counter.HANDSHAKES_INITIATED)),
+                peers / (double) n, peers / 2, atJoin.get(Counter.HANDSHAKES_INITIATED));
         System.out.printf("join: lookups %d, requests %d, timeouts %d, retries %d%n",
                 dhtAtJoin.get(DhtStats.Counter.LOOKUPS_STARTED), dhtAtJoin.get(DhtStats.Counter.RPC_SENT),
                 dhtAtJoin.get(DhtStats.Counter.RPC_TIMEOUT), dhtAtJoin.get(DhtStats.Counter.RPC_RETRY));

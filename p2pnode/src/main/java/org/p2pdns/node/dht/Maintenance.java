@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.p2pdns.node.dht.DhtStats.Counter;
 import org.p2pdns.node.dht.routing.RoutingTable;
 import org.p2pdns.node.identity.NodeId;
@@ -41,6 +42,8 @@ final class Maintenance {
     private final Map<NodeId, Long> lastReplicated = new HashMap<>();
     /** The join's bucket refreshes still to come (cancelled on stop). */
     private final List<Cancellable> joinRefreshes = new ArrayList<>();
+    /** The join's bucket refreshes not finished yet (waiting for their moment, or their lookup running). */
+    private int joinRefreshesLeft;
     private Cancellable tick;
     private Cancellable joinTimer;
     private boolean joining;
@@ -79,6 +82,7 @@ final class Maintenance {
             c.cancel();
         }
         joinRefreshes.clear();
+        joinRefreshesLeft = 0;
     }
 
     // ------------------------------------------------------------------ join
@@ -162,9 +166,13 @@ final class Maintenance {
             // nodes, same lookup accuracy; see docs/benchmarks.md)
             if (t.bucketContacts(i).isEmpty()) {
                 int bucket = i;
+                joinRefreshesLeft++;
                 Cancellable c = node.scheduler().schedule(Duration.ofMillis(node.random().nextInt(spread)), () -> {
                     if (!node.stopped() && t.bucketContacts(bucket).isEmpty()) {
-                        refresh(bucket, node.now());
+                        node.stats().inc(Counter.JOIN_REFRESHES);
+                        refresh(bucket, node.now(), q -> joinRefreshDone());
+                    } else {
+                        joinRefreshDone();
                     }
                 });
                 joinRefreshes.add(c);
@@ -172,10 +180,20 @@ final class Maintenance {
         }
     }
 
-    private void refresh(int bucket, long now) {
+    private void refresh(int bucket, long now, Consumer<Query> onDone) {
         RoutingTable t = node.routingTable();
         t.touchBucket(bucket, now);
-        node.lookup(t.randomIdInBucket(bucket, node.random()), List.of(), q -> { });
+        node.lookup(t.randomIdInBucket(bucket, node.random()), List.of(), onDone);
+    }
+
+    private void joinRefreshDone() {
+        // stop() forgets the ones left, and lookups failed by stop() end afterwards
+        joinRefreshesLeft = Math.max(0, joinRefreshesLeft - 1);
+    }
+
+    /** Whether the bucket refreshes that follow the join have all run (or there were none). */
+    boolean joinRefreshesDone() {
+        return joinRefreshesLeft == 0;
     }
 
     // ------------------------------------------------------------------ periodic tick
@@ -198,7 +216,7 @@ final class Maintenance {
             if (started++ >= REFRESH_PER_TICK) {
                 break;
             }
-            refresh(b, now);
+            refresh(b, now, q -> { });
         }
         replicate(now);
     }

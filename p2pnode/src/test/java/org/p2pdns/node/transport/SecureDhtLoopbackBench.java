@@ -89,6 +89,16 @@ public final class SecureDhtLoopbackBench {
         for (int i = 0; i < n; i++) {
             nodes.get(i).start(i == 0 ? List.of() : List.of(seed));
         }
+        // how long a task waits on the event threads (queued behind handshakes): a probe every 100 ms on each
+        List<Long> lags = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ScheduledExecutorService prober = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        prober.scheduleAtFixedRate(() -> {
+            for (EventLoopScheduler l : loops) {
+                long sent = System.nanoTime();
+                l.execute(() -> lags.add(System.nanoTime() - sent));
+            }
+        }, 0, 100, TimeUnit.MILLISECONDS);
         // wait (bounded) until every node holds at least 20 contacts, noting when each got there
         long[] reached = new long[n];
         Arrays.fill(reached, -1);
@@ -106,6 +116,11 @@ public final class SecureDhtLoopbackBench {
         }
         long joinWall = System.nanoTime() - t0;
         long joinCpu = processCpuNanos() - cpu0;
+        prober.shutdownNow();
+        long[] lag;
+        synchronized (lags) {
+            lag = lags.stream().mapToLong(Long::longValue).sorted().toArray();
+        }
         Map<Counter, Long> atJoin = sum(transports);
         Map<String, Long> causesAtJoin = causes.snapshot();
         Map<DhtStats.Counter, Long> dhtAtJoin = dhtSum(nodes);
@@ -125,9 +140,28 @@ public final class SecureDhtLoopbackBench {
                         + " (%d pairs of nodes for %d handshakes)%n", atJoin.get(Counter.KEY_AGREEMENTS),
                 atJoin.get(Counter.KEY_AGREEMENTS) / (double) Math.max(1, atJoin.get(Counter.HANDSHAKES_INITIATED)),
                 peers / (double) n, peers / 2, atJoin.get(Counter.HANDSHAKES_INITIATED));
-        System.out.printf("join: lookups %d, requests %d, timeouts %d, retries %d%n",
-                dhtAtJoin.get(DhtStats.Counter.LOOKUPS_STARTED), dhtAtJoin.get(DhtStats.Counter.RPC_SENT),
-                dhtAtJoin.get(DhtStats.Counter.RPC_TIMEOUT), dhtAtJoin.get(DhtStats.Counter.RPC_RETRY));
+        int[] byAttempts = new int[4];
+        double slowAttempts = 0;
+        int slow = 0;
+        long slowFrom = sorted.length == 0 ? 0 : (long) (pct(sorted, 0.9) * 1e9);
+        for (int i = 0; i < n; i++) {
+            long a = nodes.get(i).stats().get(DhtStats.Counter.JOIN_ATTEMPTS);
+            byAttempts[(int) Math.min(3, a)]++;
+            if (reached[i] < 0 || reached[i] >= slowFrom) {
+                slowAttempts += a;
+                slow++;
+            }
+        }
+        System.out.printf("join: nodes by join attempts: 0 (founder) %d, 1: %d, 2: %d, 3 or more: %d; the slowest 10%% made"
+                + " %.1f on average%n", byAttempts[0], byAttempts[1], byAttempts[2], byAttempts[3],
+                slowAttempts / Math.max(1, slow));
+        System.out.printf("join: wait of a task on the event threads p50 %.0f ms, p90 %.0f ms, max %.0f ms%n",
+                pct(lag, 0.5) * 1e3, pct(lag, 0.9) * 1e3, pct(lag, 1.0) * 1e3);
+        System.out.printf("join: lookups %d, join attempts %d, requests %d, timeouts %d (late replies %d), retries"
+                        + " %d%n", dhtAtJoin.get(DhtStats.Counter.LOOKUPS_STARTED),
+                dhtAtJoin.get(DhtStats.Counter.JOIN_ATTEMPTS), dhtAtJoin.get(DhtStats.Counter.RPC_SENT),
+                dhtAtJoin.get(DhtStats.Counter.RPC_TIMEOUT), dhtAtJoin.get(DhtStats.Counter.REPLY_LATE),
+                dhtAtJoin.get(DhtStats.Counter.RPC_RETRY));
 
         Random r = new Random(3);
         List<NodeId> keys = new ArrayList<>();

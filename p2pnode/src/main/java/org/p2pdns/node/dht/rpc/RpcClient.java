@@ -48,8 +48,6 @@ public final class RpcClient {
         final Callback callback;
         int retriesLeft;
         long deadline;
-        /** After it timed out: until when a late reply is still recognised. */
-        long lateUntil;
         long sentAt;
         boolean resent;
         long seq;
@@ -76,7 +74,12 @@ public final class RpcClient {
     private final int maxPending;
     private final Map<Long, Pending> pending = new HashMap<>();
     /** Requests that timed out, oldest first, kept one more timeout so that a late reply is recognised. */
-    private final LinkedHashMap<Long, Pending> timedOut = new LinkedHashMap<>();
+    private final LinkedHashMap<Long, Late> timedOut = new LinkedHashMap<>();
+
+    /** What is kept of a request that timed out, to recognise a late reply (not its bytes nor its callback). */
+    private record Late(NodeId expectedId, InetSocketAddress expectedAddress, MessageType type, long sentAt,
+                        boolean resent, long untilMillis) {
+    }
     // one timer per client instead of one per request: the deadlines wait here (answered ones are skipped lazily)
     private final PriorityQueue<Pending> deadlines = new PriorityQueue<>((a, b) -> a.deadline != b.deadline
             ? Long.compare(a.deadline, b.deadline) : Long.compare(a.seq, b.seq));
@@ -186,8 +189,8 @@ public final class RpcClient {
         stats.increment(Counter.RPC_TIMEOUT);
         long now = scheduler.nowMillis();
         forgetLate(now);
-        p.lateUntil = now + p.timeout.toMillis();
-        timedOut.put(p.id, p);
+        timedOut.put(p.id, new Late(p.expectedId, p.expectedAddress, p.type, p.sentAt, p.resent,
+                now + p.timeout.toMillis()));
         while (timedOut.size() > maxPending) {
             timedOut.remove(timedOut.keySet().iterator().next());
         }
@@ -195,8 +198,8 @@ public final class RpcClient {
     }
 
     private void forgetLate(long now) {
-        Iterator<Pending> it = timedOut.values().iterator();
-        while (it.hasNext() && it.next().lateUntil <= now) {
+        Iterator<Late> it = timedOut.values().iterator();
+        while (it.hasNext() && it.next().untilMillis() <= now) {
             it.remove();
         }
     }
@@ -211,23 +214,23 @@ public final class RpcClient {
         Pending p = pending.get(reply.requestId());
         if (p == null) {
             forgetLate(scheduler.nowMillis());
-            Pending late = timedOut.get(reply.requestId());
-            if (late != null && matches(late, from, reply)) {
-                timedOut.remove(late.id);
-                sampleRtt(late);
+            Late late = timedOut.get(reply.requestId());
+            if (late != null && matches(late.expectedId(), late.expectedAddress(), late.type(), from, reply)) {
+                timedOut.remove(reply.requestId());
+                sampleRtt(late.sentAt(), late.resent());
                 stats.increment(Counter.REPLY_LATE);
                 return true;
             }
             stats.increment(late == null ? Counter.DROP_UNMATCHED_REPLY : Counter.DROP_WRONG_SOURCE);
             return false;
         }
-        if (!matches(p, from, reply)) {
+        if (!matches(p.expectedId, p.expectedAddress, p.type, from, reply)) {
             stats.increment(Counter.DROP_WRONG_SOURCE);
             return false;
         }
         pending.remove(p.id);
         p.done = true;
-        sampleRtt(p);
+        sampleRtt(p.sentAt, p.resent);
         stats.increment(Counter.REPLY_RECEIVED);
         p.callback.done(from, reply);
         return true;
@@ -238,11 +241,11 @@ public final class RpcClient {
      * a resent request could answer either copy). Late replies count too: leaving them out would hide how slow the
      * slowest peers are exactly when it matters.
      */
-    private void sampleRtt(Pending p) {
-        if (p.resent) {
+    private void sampleRtt(long sentAt, boolean resent) {
+        if (resent) {
             return;
         }
-        long rtt = Math.max(0, scheduler.nowMillis() - p.sentAt);
+        long rtt = Math.max(0, scheduler.nowMillis() - sentAt);
         smoothedRtt = smoothedRtt < 0 ? rtt : smoothedRtt + (rtt - smoothedRtt) / 8;
     }
 
@@ -251,11 +254,11 @@ public final class RpcClient {
         return smoothedRtt;
     }
 
-    /** Whether {@code reply} comes from the node {@code p} was sent to (its id, or its address) and answers it. */
-    private static boolean matches(Pending p, Contact from, DhtMessage reply) {
-        boolean sourceOk = p.expectedId != null ? p.expectedId.equals(from.id())
-                : p.expectedAddress.equals(from.address());
-        return sourceOk && answers(p.type, reply.type());
+    /** Whether {@code reply} comes from the node a request went to (its id, or its address) and answers it. */
+    private static boolean matches(NodeId expectedId, InetSocketAddress expectedAddress, MessageType type,
+                                   Contact from, DhtMessage reply) {
+        boolean sourceOk = expectedId != null ? expectedId.equals(from.id()) : expectedAddress.equals(from.address());
+        return sourceOk && answers(type, reply.type());
     }
 
     private static boolean answers(MessageType request, MessageType reply) {

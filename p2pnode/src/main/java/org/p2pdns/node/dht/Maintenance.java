@@ -126,14 +126,19 @@ final class Maintenance {
         node.lookup(node.self().id(), heard, q -> {
             joining = false;
             RoutingTable t = node.routingTable();
-            boolean healthy = t.size() >= config().k() || (t.size() > 0 && q.exhausted());
+            boolean full = t.size() >= config().k();
+            boolean healthy = full || (t.size() > 0 && q.exhausted());
             if (healthy) {
                 boolean first = !node.isReady();
                 node.setReady();
-                joinAttempt = 0;
                 if (first) {
                     refreshFartherBuckets();
                 }
+            }
+            // a lookup that ran out of peers with fewer than k contacts found a small network, unless some of its
+            // requests failed: then peers may just have been slow (overloaded), and the node, ready or not, tries again
+            if (full || healthy && q.failed == 0) {
+                joinAttempt = 0;
             } else {
                 long backoff = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(joinAttempt, 16));
                 long jitter = node.random().nextInt((int) (backoff / 4) + 1);

@@ -30,6 +30,8 @@ final class Query {
     int contacted;
     /** Peers that answered at all (NODES or VALUE): with none, "no value" means nobody was reached, not NOT_FOUND. */
     int answered;
+    /** Requests of this lookup that failed (timed out, or answered with an error). */
+    int failed;
     boolean done;
     boolean timedOut;
     boolean noPeers;
@@ -132,6 +134,7 @@ final class Query {
                         if (reply == null) {
                             node.requestFailed(c);
                         }
+                        failed++;
                         path.onFailure(c.id());
                     }
                     pump();

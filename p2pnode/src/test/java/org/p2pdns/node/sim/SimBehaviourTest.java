@@ -360,6 +360,30 @@ class SimBehaviourTest {
     }
 
     @Test
+    void aNodeWhoseJoinLookupHadFailuresKeepsJoiningUntilItHoldsKContacts() {
+        SimNetwork net = network(23, 60, SimConfig.defaults());
+        SimNode late = net.addNode(SimValuePolicy.INSTANCE);
+        // most of the network cannot be reached while the newcomer joins (overloaded, or cut off)
+        List<SimNode> unreachable = net.nodes().subList(20, 60);
+        net.partition(List.of(late), unreachable);
+        net.start(late, List.of(net.nodes().get(0).contact().address()));
+        assertTrue(net.scheduler().runUntil(() -> late.dht().isReady(), Duration.ofSeconds(30)));
+        int atReady = late.dht().routingTable().size();
+        assertTrue(atReady < 20, "the lookup ran out of reachable peers: " + atReady);
+        long attempts = late.dht().stats().get(DhtStats.Counter.JOIN_ATTEMPTS);
+        // ready (its lookup found nobody else to ask), but some requests failed: it tries again, with backoff
+        net.heal();
+        // (within seconds: the join's bucket refreshes alone, spread over 30 s, would take longer)
+        assertTrue(net.scheduler().runUntil(() -> late.dht().routingTable().size() >= 20, Duration.ofSeconds(4)),
+                "table " + late.dht().routingTable().size());
+        assertTrue(late.dht().stats().get(DhtStats.Counter.JOIN_ATTEMPTS) > attempts);
+        // and then stops: a full table needs no more joining
+        long done = late.dht().stats().get(DhtStats.Counter.JOIN_ATTEMPTS);
+        net.scheduler().runFor(Duration.ofMinutes(5));
+        assertEquals(done, late.dht().stats().get(DhtStats.Counter.JOIN_ATTEMPTS));
+    }
+
+    @Test
     void idleNodesRefreshStaleBucketsAndDropDeadContacts() {
         SimNetwork net = network(16, 80, SimConfig.defaults());
         SimNode n = net.nodes().get(40);

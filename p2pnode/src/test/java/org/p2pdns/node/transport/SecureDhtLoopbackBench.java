@@ -38,9 +38,10 @@ import org.p2pdns.node.wire.MessageType;
  * (each node's state stays on one thread). Every node is built first (identity, socket, transport); then all are
  * started in the same instant, node 0 as the founder of a new network and every other node bootstrapping from it
  * (as {@code SimBehaviourTest} does in virtual time). Prints the time until every node holds at least 20 contacts,
- * with the CPU time, handshakes (by the message that started them), retransmissions and DHT figures of that join,
- * then get latency percentiles, first contact (handshakes included) and warm (sessions established). Proof of work
- * off (difficulty 0). Bounded in count and time.
+ * with the CPU time, handshakes (by the message that started them), retransmissions and DHT figures of that join;
+ * then waits until every node has also run the bucket refreshes that follow its join, stores 50 values and prints get
+ * latency percentiles, first contact (handshakes included) and warm (sessions established). Proof of work off
+ * (difficulty 0). Bounded in count and time.
  */
 public final class SecureDhtLoopbackBench {
 

@@ -225,6 +225,14 @@ public final class DhtNode {
         return ready;
     }
 
+    /**
+     * True once the node is ready and the bucket refreshes that follow its join (spread over the first seconds, see
+     * docs/protocol-dht.md) have all run. Call on the event thread (tests and the simulator).
+     */
+    public boolean isSettled() {
+        return ready && maintenance.joinRefreshesDone();
+    }
+
     public Contact self() {
         return self;
     }

@@ -16,6 +16,11 @@ public final class DhtStats {
         RPC_TIMEOUT,
         RPC_RETRY,
         REPLY_RECEIVED,
+        /**
+         * A reply to a request that had already timed out (within one more timeout): too late for the request, but the
+         * peer answers, so it is offered to the routing table.
+         */
+        REPLY_LATE,
         /** A request could not be sent: too many pending requests. */
         DROP_PENDING_FULL,
         /** A message that does not decode. */
@@ -45,7 +50,9 @@ public final class DhtStats {
         VALUE_EXPIRED,
         /** A STORE sent to re-replicate or repair a value. */
         REPLICATE_SENT,
-        JOIN_ATTEMPTS
+        JOIN_ATTEMPTS,
+        /** Lookups started after a join to fill a farther bucket that was still empty. */
+        JOIN_REFRESHES
     }
 
     private final EnumCounters<Counter> counters = new EnumCounters<>(Counter.class);

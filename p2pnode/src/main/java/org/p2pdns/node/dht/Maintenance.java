@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.p2pdns.node.dht.DhtStats.Counter;
 import org.p2pdns.node.dht.routing.RoutingTable;
 import org.p2pdns.node.identity.NodeId;
@@ -26,6 +27,12 @@ final class Maintenance {
     /** First join retry delay; doubles per attempt up to {@link #MAX_BACKOFF}. */
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    /**
+     * After the join, the lookups that fill the farther buckets start at random moments within this long, each only
+     * if its bucket is still empty then: a node's table is usable once its self lookup is done, and nodes that start
+     * together (a restart, a test cluster) would otherwise all refresh at once, with their self lookups.
+     */
+    static final Duration JOIN_REFRESH_SPREAD = Duration.ofSeconds(30);
     /** Most bucket-refresh lookups started per tick. */
     static final int REFRESH_PER_TICK = 3;
     /** Stores above this size skip the per-new-contact hand-off scan (periodic replication covers them). */
@@ -33,6 +40,10 @@ final class Maintenance {
 
     private final DhtNode node;
     private final Map<NodeId, Long> lastReplicated = new HashMap<>();
+    /** The join's bucket refreshes still to come (cancelled on stop). */
+    private final List<Cancellable> joinRefreshes = new ArrayList<>();
+    /** The join's bucket refreshes not finished yet (waiting for their moment, or their lookup running). */
+    private int joinRefreshesLeft;
     private Cancellable tick;
     private Cancellable joinTimer;
     private boolean joining;
@@ -67,6 +78,11 @@ final class Maintenance {
         if (joinTimer != null) {
             joinTimer.cancel();
         }
+        for (Cancellable c : joinRefreshes) {
+            c.cancel();
+        }
+        joinRefreshes.clear();
+        joinRefreshesLeft = 0;
     }
 
     // ------------------------------------------------------------------ join
@@ -110,14 +126,19 @@ final class Maintenance {
         node.lookup(node.self().id(), heard, q -> {
             joining = false;
             RoutingTable t = node.routingTable();
-            boolean healthy = t.size() >= config().k() || (t.size() > 0 && q.exhausted());
+            boolean full = t.size() >= config().k();
+            boolean healthy = full || (t.size() > 0 && q.exhausted());
             if (healthy) {
                 boolean first = !node.isReady();
                 node.setReady();
-                joinAttempt = 0;
                 if (first) {
                     refreshFartherBuckets();
                 }
+            }
+            // a lookup that ran out of peers with fewer than k contacts found a small network, unless some of its
+            // requests failed: then peers may just have been slow (overloaded), and the node, ready or not, tries again
+            if (full || healthy && q.failed == 0) {
+                joinAttempt = 0;
             } else {
                 long backoff = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(joinAttempt, 16));
                 long jitter = node.random().nextInt((int) (backoff / 4) + 1);
@@ -131,7 +152,11 @@ final class Maintenance {
         });
     }
 
-    /** After joining, look up an id in each empty bucket farther than our closest neighbour (Kademlia's join). */
+    /**
+     * After joining, look up an id in each empty bucket farther than our closest neighbour (Kademlia's join), each at
+     * a random moment within {@link #JOIN_REFRESH_SPREAD}, if the bucket is still empty by then (peers that contacted
+     * this node meanwhile may have filled it).
+     */
     private void refreshFartherBuckets() {
         RoutingTable t = node.routingTable();
         List<Contact> nearest = t.closest(node.self().id(), 1);
@@ -139,21 +164,41 @@ final class Maintenance {
             return;
         }
         int deepest = t.bucketIndex(nearest.get(0).id());
-        long now = node.now();
+        int spread = (int) JOIN_REFRESH_SPREAD.toMillis();
         for (int i = 0; i < deepest; i++) {
             // only empty ones: a lookup per bucket costs ~50 messages, and a bucket with a contact already routes;
             // the periodic refresh fills the rest (measured: 208 instead of 660 messages per joining node at 2,000
             // nodes, same lookup accuracy; see docs/benchmarks.md)
             if (t.bucketContacts(i).isEmpty()) {
-                refresh(i, now);
+                int bucket = i;
+                joinRefreshesLeft++;
+                Cancellable c = node.scheduler().schedule(Duration.ofMillis(node.random().nextInt(spread)), () -> {
+                    if (!node.stopped() && t.bucketContacts(bucket).isEmpty()) {
+                        node.stats().inc(Counter.JOIN_REFRESHES);
+                        refresh(bucket, node.now(), q -> joinRefreshDone());
+                    } else {
+                        joinRefreshDone();
+                    }
+                });
+                joinRefreshes.add(c);
             }
         }
     }
 
-    private void refresh(int bucket, long now) {
+    private void refresh(int bucket, long now, Consumer<Query> onDone) {
         RoutingTable t = node.routingTable();
         t.touchBucket(bucket, now);
-        node.lookup(t.randomIdInBucket(bucket, node.random()), List.of(), q -> { });
+        node.lookup(t.randomIdInBucket(bucket, node.random()), List.of(), onDone);
+    }
+
+    private void joinRefreshDone() {
+        // stop() forgets the ones left, and lookups failed by stop() end afterwards
+        joinRefreshesLeft = Math.max(0, joinRefreshesLeft - 1);
+    }
+
+    /** Whether the bucket refreshes that follow the join have all run (or there were none). */
+    boolean joinRefreshesDone() {
+        return joinRefreshesLeft == 0;
     }
 
     // ------------------------------------------------------------------ periodic tick
@@ -176,7 +221,7 @@ final class Maintenance {
             if (started++ >= REFRESH_PER_TICK) {
                 break;
             }
-            refresh(b, now);
+            refresh(b, now, q -> { });
         }
         replicate(now);
     }

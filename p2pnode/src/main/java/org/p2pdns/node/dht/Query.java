@@ -1,5 +1,6 @@
 package org.p2pdns.node.dht;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,6 +30,8 @@ final class Query {
     int contacted;
     /** Peers that answered at all (NODES or VALUE): with none, "no value" means nobody was reached, not NOT_FOUND. */
     int answered;
+    /** Requests of this lookup that failed (timed out, or answered with an error). */
+    int failed;
     boolean done;
     boolean timedOut;
     boolean noPeers;
@@ -104,9 +107,9 @@ final class Query {
 
     private void send(Lookup path, Contact c) {
         contacted++;
-        // soft deadline: a peer silent for a third of the request timeout no longer holds up the lookup (under churn
-        // most silent peers are dead); its reply, if it comes before the full timeout, still counts
-        Cancellable soft = node.scheduler().schedule(node.config().requestTimeout().dividedBy(3), () -> {
+        // soft deadline: a peer silent for a while no longer holds up the lookup (under churn most silent peers are
+        // dead); its reply, if it comes before the full timeout, still counts
+        Cancellable soft = node.scheduler().schedule(stallTimeout(), () -> {
             if (!done && path.onSlow(c.id())) {
                 pump();
             }
@@ -131,10 +134,22 @@ final class Query {
                         if (reply == null) {
                             node.requestFailed(c);
                         }
+                        failed++;
                         path.onFailure(c.id());
                     }
                     pump();
                 });
+    }
+
+    /**
+     * How long a peer may stay silent before the lookup asks the next one instead: a third of the request timeout, or
+     * twice the smoothed round-trip time of this node's requests when that is longer (at most the request timeout).
+     * When replies are slow because peers, or this node itself, are overloaded, asking more peers only adds load.
+     */
+    private Duration stallTimeout() {
+        long timeout = node.config().requestTimeout().toMillis();
+        long srtt = node.rpc().smoothedRttMillis();
+        return Duration.ofMillis(Math.max(timeout / 3, Math.min(timeout, 2 * srtt)));
     }
 
     private void finish() {

@@ -126,7 +126,8 @@ public final class SimNetwork {
     /**
      * Starts every node not started yet: the first {@code seedNodes} of them against the first one, then the rest in
      * waves of {@code waveSize}, each joining through {@code bootstrapContacts} random nodes that already joined; runs
-     * the scheduler until every live node is ready. Throws if that takes longer than {@code maxVirtual}.
+     * the scheduler until every live node is ready and has run the bucket refreshes that follow its join (so the
+     * network has formed). Throws if that takes longer than {@code maxVirtual}.
      */
     public void bootstrapAll(Duration maxVirtual) {
         long deadline = scheduler.clock().millis() + maxVirtual.toMillis();
@@ -168,6 +169,12 @@ public final class SimNetwork {
             joined.addAll(wave);
         }
         runUntilReady(joined, deadline);
+        long now = scheduler.clock().millis();
+        boolean settled = scheduler.runUntil(() -> joined.stream().allMatch(n -> !n.alive || n.dht.isSettled()),
+                Duration.ofMillis(Math.max(0, deadline - now)));
+        if (!settled) {
+            throw new IllegalStateException("the joins' bucket refreshes did not finish by the deadline");
+        }
     }
 
     private List<InetSocketAddress> pickBootstrap(List<SimNode> joined) {

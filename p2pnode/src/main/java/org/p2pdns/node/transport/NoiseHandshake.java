@@ -62,6 +62,7 @@ final class NoiseHandshake {
     private boolean hasKey;
     private int messageIndex;
     private boolean failed;
+    private int agreements;
 
     /**
      * A handshake for {@code pattern} in the given role with our static X25519 key pair. {@code remoteStaticKey} is the
@@ -70,11 +71,24 @@ final class NoiseHandshake {
      */
     NoiseHandshake(Pattern pattern, boolean initiator, byte[] prologue, byte[] localPrivateKey, byte[] remoteStaticKey,
                    byte[] fixedEphemeralPrivate) {
+        this(pattern, initiator, prologue, localPrivateKey, null, remoteStaticKey, fixedEphemeralPrivate);
+    }
+
+    /**
+     * As above, with the public half of our static key given ({@code localPublicKey}, computed once per node: deriving
+     * it costs a scalar multiplication per handshake otherwise); null computes it.
+     */
+    NoiseHandshake(Pattern pattern, boolean initiator, byte[] prologue, byte[] localPrivateKey, byte[] localPublicKey,
+                   byte[] remoteStaticKey, byte[] fixedEphemeralPrivate) {
         this.pattern = pattern;
         this.initiator = initiator;
         this.localPrivate = localPrivateKey.clone();
-        this.localPublic = new byte[DH_LEN];
-        X25519.scalarMultBase(localPrivate, 0, localPublic, 0);
+        if (localPublicKey != null) {
+            this.localPublic = localPublicKey.clone();
+        } else {
+            this.localPublic = new byte[DH_LEN];
+            X25519.scalarMultBase(localPrivate, 0, localPublic, 0);
+        }
         this.fixedEphemeral = fixedEphemeralPrivate;
         try {
             this.cipher = Noise.createCipher("ChaChaPoly");
@@ -97,6 +111,13 @@ final class NoiseHandshake {
                 mixHash(localPublic, 0, DH_LEN);
             }
         }
+    }
+
+    /** X25519 agreements computed since the last call (the CPU cost of the handshake: see TransportStats). */
+    int takeAgreements() {
+        int n = agreements;
+        agreements = 0;
+        return n;
     }
 
     /** Whether the next step is ours to write (false: we expect to read). */
@@ -270,6 +291,7 @@ final class NoiseHandshake {
             theirs = initiatorEphemeral ? remoteEphemeral : remoteStatic;
         }
         byte[] shared = new byte[DH_LEN];
+        agreements++;
         if (!X25519.calculateAgreement(ours, 0, theirs, 0, shared, 0)) {
             // a small-order public key makes the shared secret zero: refuse it like a bad tag
             throw new BadPaddingException("X25519 produced the all-zero shared secret");

@@ -2,7 +2,6 @@ package org.p2pdns.node.transport;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import org.p2pdns.node.dht.Contact;
 import org.p2pdns.node.time.Cancellable;
 
@@ -17,19 +16,27 @@ final class PendingHandshake {
     final Contact peer;
     final InetSocketAddress address;
     final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-    /** IK initiator: the message riding on every attempt's first packet. */
+    /** IK initiator: the message riding on the first packet. */
     byte[] piggyback;
     /**
-     * The handshake state of each attempt still answerable, by the index it was sent with: a late answer to an
-     * earlier attempt completes the handshake too (under load, answers can take longer than the retransmit interval).
+     * The handshake state waiting for the peer's next message, or null once it is spent (completed, or a message
+     * that failed to authenticate consumed it).
      */
-    final LinkedHashMap<Integer, NoiseHandshake> attempts = new LinkedHashMap<>();
+    NoiseHandshake hs;
+    /** The index this side chose for the handshake (0 before the first packet). */
+    int index;
+    /**
+     * Initiator: the HANDSHAKE_INIT packet, resent unchanged on retransmission, so that a responder that already
+     * answered it answers again from its cache instead of doing a new handshake.
+     */
+    byte[] init;
     /** XX responder only: the initiator's index. */
     int remoteIndex;
+    /** Packets of this handshake sent so far: the first and its retransmissions. */
     int attemptCount;
     /**
-     * IK initiator: an answer to one attempt completed the handshake; answers to the other attempts still open
-     * sessions (the peer made one for each attempt and may send on any) until the handshake's lifetime ends.
+     * Initiator: the handshake completed. It stays registered for one handshake lifetime, so that a copy of the
+     * response (the peer answering a retransmitted INIT again) is recognised as a duplicate.
      */
     boolean completed;
     Cancellable timer;

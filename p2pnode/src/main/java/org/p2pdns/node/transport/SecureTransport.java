@@ -15,9 +15,9 @@ import static org.p2pdns.node.transport.NoiseWire.getLong;
 import static org.p2pdns.node.transport.NoiseWire.prologue;
 import static org.p2pdns.node.transport.NoiseWire.putInt;
 import static org.p2pdns.node.transport.NoiseWire.putLong;
-import static org.p2pdns.node.transport.NoiseWire.write;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,10 +79,13 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     private final TransportStats stats;
     private final byte[] localPublicKey;
     private final byte[] localX25519Private;
+    private final byte[] localX25519Public;
     private final HandshakeRateLimiter rateLimiter;
+    /** Responses to recent INITs, to answer a retransmitted copy again without a new handshake. */
+    private final AnsweredInits answered;
 
     private final SessionTable sessions;
-    /** Every answerable attempt's index, to its handshake. */
+    /** Every pending handshake's index (ours), to it. */
     private final Map<Integer, PendingHandshake> pendingByIndex = new HashMap<>();
     /** Handshakes in progress, oldest first (the one evicted at the limit). */
     private final LinkedHashSet<PendingHandshake> pendingOrder = new LinkedHashSet<>();
@@ -116,6 +119,8 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         this.stats = stats;
         this.localPublicKey = identity.publicKey();
         this.localX25519Private = identity.x25519PrivateKey();
+        this.localX25519Public = X25519Keys.publicKeyOf(localX25519Private);
+        this.answered = new AnsweredInits(config.maxPendingHandshakes());
         this.rateLimiter = new HandshakeRateLimiter(config.handshakesPerSecondPerIp(), config.handshakeBurstPerIp());
         this.sessions = new SessionTable(config, stats);
         int remembered = Math.max(1024, 2 * config.maxPeers());
@@ -249,6 +254,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         for (PendingHandshake p : new ArrayList<>(pendingOrder)) {
             removePending(p);
         }
+        answered.clear();
         sessions.clear();
     }
 
@@ -311,7 +317,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
         pendingIkByPeer.put(id, p);
         stats.increment(Counter.HANDSHAKES_INITIATED);
-        attempt(p);
+        begin(p);
     }
 
     private void sendToAddressNow(InetSocketAddress to, byte[] message) {
@@ -339,7 +345,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         p.queue.add(message);
         pendingXxByAddress.put(to, p);
         stats.increment(Counter.HANDSHAKES_INITIATED);
-        attempt(p);
+        begin(p);
     }
 
     private void defer(byte[] message) {
@@ -406,20 +412,24 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             pendingIkByPeer.put(s.peerId, p);
             stats.increment(Counter.REKEYS);
             stats.increment(Counter.HANDSHAKES_INITIATED);
-            attempt(p);
+            begin(p);
         }
     }
 
     // ---------------------------------------------------------------------------------------------------- initiator
 
-    /** Sends a fresh first handshake packet for {@code p} (new ephemeral key, new index) and arms its retry timer. */
-    private void attempt(PendingHandshake p) {
+    /**
+     * Sends the first handshake packet of {@code p} with a fresh handshake state (new ephemeral key, new index) and
+     * arms its retransmission timer. Called once per handshake, and again only if a forged or corrupted answer spent
+     * the state.
+     */
+    private void begin(PendingHandshake p) {
         int index = newIndex();
-        p.attemptCount++;
-        if (p.attemptCount == 1) {
+        if (p.attemptCount == 0) {
             pendingOrder.add(p);
             evictPendingIfNeeded(p);
         }
+        p.attemptCount++;
         byte[] header = new byte[INIT_HEADER];
         header[0] = (byte) PacketType.HANDSHAKE_INIT;
         header[1] = (byte) VERSION;
@@ -429,18 +439,19 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         NoiseHandshake hs;
         if (p.pattern == PATTERN_IK) {
             hs = new NoiseHandshake(NoiseHandshake.Pattern.IK, true, prologue(header), localX25519Private,
-                    x25519Of(p.peer.id(), p.peer.publicKey()), null);
+                    localX25519Public, x25519Of(p.peer.id(), p.peer.publicKey()), null);
             byte[] m = p.piggyback != null ? p.piggyback : new byte[0];
             payload = new byte[KEY + TIMESTAMP + m.length];
             System.arraycopy(localPublicKey, 0, payload, 0, KEY);
             putLong(payload, KEY, nextTimestamp());
             System.arraycopy(m, 0, payload, KEY + TIMESTAMP, m.length);
         } else {
-            hs = new NoiseHandshake(NoiseHandshake.Pattern.XX, true, prologue(header), localX25519Private, null,
-                    null);
+            hs = new NoiseHandshake(NoiseHandshake.Pattern.XX, true, prologue(header), localX25519Private,
+                    localX25519Public, null, null);
             payload = new byte[0];
         }
-        p.attempts.put(index, hs);
+        p.hs = hs;
+        p.index = index;
         pendingByIndex.put(index, p);
         byte[] out = new byte[DatagramTransport.MAX_DATAGRAM];
         System.arraycopy(header, 0, out, 0, INIT_HEADER);
@@ -454,8 +465,13 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         if (p.piggyback != null && p.attemptCount == 1) {
             stats.increment(Counter.MESSAGES_SENT);
         }
-        datagrams.send(p.address, Arrays.copyOf(out, INIT_HEADER + n));
-        // back off: an overloaded peer answers late, and a retry costs it another handshake
+        p.init = Arrays.copyOf(out, INIT_HEADER + n);
+        datagrams.send(p.address, p.init.clone());
+        armRetransmit(p);
+    }
+
+    /** Back off: an overloaded peer answers late, so each wait is twice the one before. */
+    private void armRetransmit(PendingHandshake p) {
         Duration wait = config.handshakeRetransmit().multipliedBy(1L << (p.attemptCount - 1));
         p.timer = scheduler.schedule(wait, () -> onHandshakeTimer(p));
     }
@@ -472,7 +488,16 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             return;
         }
         stats.increment(Counter.HANDSHAKE_RETRANSMITS);
-        attempt(p);
+        if (p.hs == null) {
+            // a forged or corrupted answer spent the state: start over
+            begin(p);
+            return;
+        }
+        // the same bytes again: the state still matches, and a peer that answered the first copy (its answer lost
+        // or still on its way) answers this one from its cache instead of doing the handshake again
+        p.attemptCount++;
+        datagrams.send(p.address, p.init.clone());
+        armRetransmit(p);
     }
 
     private void onResponse(InetSocketAddress from, byte[] packet) throws BadPaddingException {
@@ -487,56 +512,44 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         int remoteIndex = getInt(packet, 2);
         int localIndex = getInt(packet, 6);
         PendingHandshake p = pendingByIndex.get(localIndex);
-        NoiseHandshake hs = p == null ? null : p.attempts.get(localIndex);
-        if (hs == null || !p.initiator) {
+        if (p == null || !p.initiator) {
             stats.increment(Counter.HANDSHAKE_UNKNOWN);
             return;
         }
+        if (p.completed) {
+            // the peer answered a retransmitted copy of the INIT again: the handshake is already done
+            stats.increment(Counter.DUPLICATE_RESPONSES_DROPPED);
+            return;
+        }
+        NoiseHandshake hs = p.hs;
         byte[] payload;
         try {
-            payload = hs.readMessage(packet, RESPONSE_HEADER, packet.length - RESPONSE_HEADER);
+            payload = read(hs, packet, RESPONSE_HEADER);
         } catch (BadPaddingException e) {
-            // this attempt's state is spent; other attempts, and the retry timer, are not affected
+            // the state is spent; the retransmission timer starts a fresh one
             stats.increment(Counter.HANDSHAKE_FAILED);
-            forgetAttempt(p, localIndex);
+            spend(p);
             return;
         }
         if (p.pattern == PATTERN_IK) {
             NoiseHandshake.Split keys = hs.split();
-            p.attempts.remove(localIndex);
-            pendingByIndex.remove(localIndex);
-            boolean first = !p.completed;
-            if (first) {
-                p.completed = true;
-                pendingIkByPeer.remove(p.peer.id(), p);
-                p.timer.cancel();
-                p.timer = scheduler.schedule(config.handshakeLifetime(), () -> removePending(p));
-            }
-            if (p.attempts.isEmpty()) {
-                removePending(p);
-            }
+            complete(p);
             SecureSession s = new SecureSession(localIndex, remoteIndex, p.peer.id(), p.peer.publicKey(), from,
                     keys.sender(), keys.receiver(), identity.id(), true, scheduler.nowMillis());
             s.confirmed = true;
-            if (first) {
-                stats.increment(Counter.HANDSHAKES_COMPLETED);
-            }
+            stats.increment(Counter.HANDSHAKES_COMPLETED);
             install(s);
-            if (payload.length > 0 && first) {
+            if (payload.length > 0) {
                 deliver(s, from, payload);
-            } else if (payload.length > 0) {
-                stats.increment(Counter.DUPLICATE_REPLIES_DROPPED);
             }
-            if (first) {
-                flush(p, s);
-            }
+            flush(p, s);
             confirmLater(s);
             return;
         }
         // XX: the responder's payload is its Ed25519 key
         if (payload.length != KEY) {
             stats.increment(Counter.MALFORMED);
-            forgetAttempt(p, localIndex);
+            spend(p);
             return;
         }
         byte[] edKey = Arrays.copyOf(payload, KEY);
@@ -556,7 +569,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         putInt(out, 2, remoteIndex);
         write(hs, out, FINISH_HEADER, finishPayload);
         NoiseHandshake.Split keys = hs.split();
-        removePending(p);
+        complete(p);
         SecureSession s = new SecureSession(localIndex, remoteIndex, peerId, edKey, from, keys.sender(),
                 keys.receiver(), identity.id(), true, scheduler.nowMillis());
         stats.increment(Counter.HANDSHAKES_COMPLETED);
@@ -567,6 +580,30 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
         datagrams.send(from, out);
         flush(p, s);
+    }
+
+    /**
+     * Our handshake {@code p} completed: later sends use the session. If the INIT was retransmitted, the peer may
+     * answer a copy too, so its index stays known (without key material or packets, and no longer counted as in
+     * progress) for one handshake lifetime, and such copies are recognised as duplicates.
+     */
+    private void complete(PendingHandshake p) {
+        p.completed = true;
+        p.hs = null;
+        p.init = null;
+        p.piggyback = null;
+        pendingOrder.remove(p);
+        if (p.pattern == PATTERN_IK) {
+            pendingIkByPeer.remove(p.peer.id(), p);
+        } else {
+            pendingXxByAddress.remove(p.address, p);
+        }
+        p.timer.cancel();
+        if (p.attemptCount > 1) {
+            p.timer = scheduler.schedule(config.handshakeLifetime(), () -> removePending(p));
+        } else {
+            removePending(p);
+        }
     }
 
     private void flush(PendingHandshake p, SecureSession s) {
@@ -593,31 +630,65 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             stats.increment(Counter.MALFORMED);
             return;
         }
-        if (!rateLimiter.tryAcquire(from.getAddress(), scheduler.nowMillis())) {
+        long now = scheduler.nowMillis();
+        // an answer from the cache is an answer too: it counts against the source's rate
+        if (!rateLimiter.tryAcquire(from.getAddress(), now)) {
             stats.increment(Counter.HANDSHAKE_RATE_LIMITED);
+            return;
+        }
+        ByteBuffer key = AnsweredInits.key(packet);
+        AnsweredInits.Answer copyOf = answered.get(key, now);
+        if (copyOf != null && answerAgain(from, key, copyOf, pattern)) {
             return;
         }
         int remoteIndex = getInt(packet, 3);
         byte[] header = Arrays.copyOf(packet, INIT_HEADER);
         NoiseHandshake hs = new NoiseHandshake(pattern == PATTERN_IK ? NoiseHandshake.Pattern.IK
-                : NoiseHandshake.Pattern.XX, false, prologue(header), localX25519Private, null, null);
+                : NoiseHandshake.Pattern.XX, false, prologue(header), localX25519Private, localX25519Public, null,
+                null);
         byte[] payload;
         try {
-            payload = hs.readMessage(packet, INIT_HEADER, packet.length - INIT_HEADER);
+            payload = read(hs, packet, INIT_HEADER);
         } catch (BadPaddingException e) {
             stats.increment(Counter.HANDSHAKE_FAILED);
             hs.destroy();
             return;
         }
         if (pattern == PATTERN_XX) {
-            respondXx(from, hs, remoteIndex);
+            respondXx(from, hs, remoteIndex, key);
         } else {
-            respondIk(from, hs, remoteIndex, payload);
+            respondIk(from, hs, remoteIndex, payload, key);
         }
     }
 
-    private void respondIk(InetSocketAddress from, NoiseHandshake hs, int remoteIndex, byte[] payload)
-            throws BadPaddingException {
+    /**
+     * An exact copy of an INIT this node answered within the last handshake lifetime: the initiator retransmitted it
+     * because our answer was lost or late (or someone replays it). While the handshake it opened is unconfirmed, the
+     * copy is answered with the same RESPONSE bytes, at most {@code handshakeAttempts - 1} times and only to the
+     * address the INIT came from: no Diffie-Hellman, no second session, no second delivery of its message. An IK copy
+     * is a replay as far as the peer's timestamps go and is counted as one (answered or not, it opens nothing); an XX
+     * copy that is not answered again is handled as a new INIT (it carries nothing a replay could repeat). Returns
+     * whether the copy was dealt with.
+     */
+    private boolean answerAgain(InetSocketAddress from, ByteBuffer key, AnsweredInits.Answer a, int pattern) {
+        boolean open = pattern == PATTERN_IK ? !a.session.confirmed : pendingOrder.contains(a.xx) && a.xx.hs != null;
+        boolean again = open && a.from.equals(from) && a.resends < config.handshakeAttempts() - 1;
+        if (pattern == PATTERN_IK) {
+            stats.increment(Counter.HANDSHAKE_REPLAYED);
+        } else if (!again) {
+            answered.remove(key);
+            return false;
+        }
+        if (again) {
+            a.resends++;
+            stats.increment(Counter.HANDSHAKE_RESPONSES_RESENT);
+            datagrams.send(from, a.response.clone());
+        }
+        return true;
+    }
+
+    private void respondIk(InetSocketAddress from, NoiseHandshake hs, int remoteIndex, byte[] payload,
+                           ByteBuffer initKey) throws BadPaddingException {
         int n = payload.length;
         if (n < KEY + TIMESTAMP) {
             stats.increment(Counter.MALFORMED);
@@ -668,13 +739,16 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         if (first.length > 0) {
             stats.increment(Counter.MESSAGES_SENT);
         }
-        datagrams.send(from, out);
+        answered.put(initKey, new AnsweredInits.Answer(from, out, s.establishedMillis
+                + config.handshakeLifetime().toMillis(), s, null));
+        datagrams.send(from, out.clone());
         for (byte[] m : replies) {
             sendOn(s, m);
         }
     }
 
-    private void respondXx(InetSocketAddress from, NoiseHandshake hs, int remoteIndex) throws BadPaddingException {
+    private void respondXx(InetSocketAddress from, NoiseHandshake hs, int remoteIndex, ByteBuffer initKey)
+            throws BadPaddingException {
         PendingHandshake p = new PendingHandshake(false, PATTERN_XX, null, from);
         p.remoteIndex = remoteIndex;
         p.attemptCount = 1;
@@ -685,7 +759,8 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         putInt(out, 2, index);
         putInt(out, 6, remoteIndex);
         write(hs, out, RESPONSE_HEADER, localPublicKey);
-        p.attempts.put(index, hs);
+        p.hs = hs;
+        p.index = index;
         pendingByIndex.put(index, p);
         pendingOrder.add(p);
         evictPendingIfNeeded(p);
@@ -694,7 +769,9 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
                 removePending(p);
             }
         });
-        datagrams.send(from, out);
+        answered.put(initKey, new AnsweredInits.Answer(from, out, scheduler.nowMillis()
+                + config.handshakeLifetime().toMillis(), null, p));
+        datagrams.send(from, out.clone());
     }
 
     private void onFinish(InetSocketAddress from, byte[] packet) throws BadPaddingException {
@@ -708,14 +785,14 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
         int localIndex = getInt(packet, 2);
         PendingHandshake p = pendingByIndex.get(localIndex);
-        NoiseHandshake hs = p == null ? null : p.attempts.get(localIndex);
+        NoiseHandshake hs = p == null ? null : p.hs;
         if (hs == null || p.initiator) {
             stats.increment(Counter.HANDSHAKE_UNKNOWN);
             return;
         }
         byte[] payload;
         try {
-            payload = hs.readMessage(packet, FINISH_HEADER, packet.length - FINISH_HEADER);
+            payload = read(hs, packet, FINISH_HEADER);
         } catch (BadPaddingException e) {
             stats.increment(Counter.HANDSHAKE_FAILED);
             removePending(p);
@@ -828,13 +905,14 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         }
     }
 
-    /** Drops one attempt whose state is spent; the handshake goes on with its other attempts and its timer. */
-    private void forgetAttempt(PendingHandshake p, int index) {
-        NoiseHandshake hs = p.attempts.remove(index);
-        if (hs != null) {
-            hs.destroy();
+    /** A message that failed to authenticate consumed the state of our handshake {@code p}. */
+    private void spend(PendingHandshake p) {
+        pendingByIndex.remove(p.index);
+        if (p.hs != null) {
+            p.hs.destroy();
+            p.hs = null;
         }
-        pendingByIndex.remove(index);
+        p.init = null;
     }
 
     private void removePending(PendingHandshake p) {
@@ -842,11 +920,14 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         if (p.timer != null) {
             p.timer.cancel();
         }
-        for (Map.Entry<Integer, NoiseHandshake> e : p.attempts.entrySet()) {
-            pendingByIndex.remove(e.getKey());
-            e.getValue().destroy();
+        if (pendingByIndex.get(p.index) == p) {
+            pendingByIndex.remove(p.index);
         }
-        p.attempts.clear();
+        if (p.hs != null) {
+            p.hs.destroy();
+            p.hs = null;
+        }
+        p.init = null;
         if (p.initiator) {
             if (p.pattern == PATTERN_IK) {
                 pendingIkByPeer.remove(p.peer.id(), p);
@@ -867,6 +948,7 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
     /** Discards sessions past their reject-after age or idle too long; reschedules itself while sessions remain. */
     private void sweep() {
         sweepTimer = null;
+        answered.expire(scheduler.nowMillis());
         if (!closed && sessions.sweep(scheduler.nowMillis())) {
             ensureSweep();
         }
@@ -928,6 +1010,24 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
             x25519Cache.put(id, x);
         }
         return x.length == 0 ? null : x;
+    }
+
+    /** Reads a handshake message from {@code packet} at {@code offset}, counting its Diffie-Hellman work. */
+    private byte[] read(NoiseHandshake hs, byte[] packet, int offset) throws BadPaddingException {
+        try {
+            return hs.readMessage(packet, offset, packet.length - offset);
+        } finally {
+            stats.add(Counter.KEY_AGREEMENTS, hs.takeAgreements());
+        }
+    }
+
+    /** Writes the next handshake message, counting its Diffie-Hellman work; returns its length. */
+    private int write(NoiseHandshake hs, byte[] out, int offset, byte[] payload) throws BadPaddingException {
+        try {
+            return NoiseWire.write(hs, out, offset, payload);
+        } finally {
+            stats.add(Counter.KEY_AGREEMENTS, hs.takeAgreements());
+        }
     }
 
     /** A strictly increasing handshake timestamp (ms), so a peer can refuse replayed initiations. */

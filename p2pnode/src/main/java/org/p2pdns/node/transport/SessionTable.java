@@ -19,8 +19,8 @@ import org.p2pdns.node.transport.TransportStats.Counter;
 final class SessionTable {
 
     /**
-     * Older sessions kept per peer to receive on while the peer switches: enough for one per attempt of a handshake
-     * answered several times (the peer may send on any of them) plus the session it replaced.
+     * Older sessions kept per peer to receive on while the peer switches: the session replaced, one the peer opened at
+     * the same time, and one from a handshake restarted after a forged answer (the peer may send on any of them).
      */
     static final int OLDER_KEPT = 3;
 

@@ -41,8 +41,16 @@ public final class TransportStats {
         QUEUED_MESSAGES_DROPPED,
         /** Handshakes this node started (each retransmission counts separately under HANDSHAKE_RETRANSMITS). */
         HANDSHAKES_INITIATED,
-        /** Handshake attempts retransmitted (each with a fresh ephemeral key). */
+        /**
+         * Handshake initiations sent again because no answer came in time: the same packet, or a fresh handshake if a
+         * forged or corrupted answer had spent the first.
+         */
         HANDSHAKE_RETRANSMITS,
+        /**
+         * X25519 Diffie-Hellman agreements computed for handshakes, both roles (four per completed IK handshake on
+         * each side): what handshakes cost in CPU.
+         */
+        KEY_AGREEMENTS,
         /** Handshakes this node started that completed. */
         HANDSHAKES_COMPLETED,
         /** Handshakes from peers that this node completed as responder. */
@@ -53,15 +61,23 @@ public final class TransportStats {
         HANDSHAKE_FAILED,
         /** Handshakes whose payload Ed25519 key does not convert to the static key the handshake authenticated. */
         HANDSHAKE_KEY_MISMATCH,
-        /** Handshake initiations replayed or older than one already accepted from the same peer. */
+        /**
+         * IK handshake initiations that repeat, or are older than, one already accepted from the same peer: they open
+         * no session and deliver nothing (a retransmitted copy counts too; see HANDSHAKE_RESPONSES_RESENT).
+         */
         HANDSHAKE_REPLAYED,
+        /**
+         * Copies of a recently answered handshake initiation (the initiator retransmitted it) answered again with the
+         * same response from a cache, without a new handshake.
+         */
+        HANDSHAKE_RESPONSES_RESENT,
         /** Handshake initiations refused by the per-source-IP rate limit. */
         HANDSHAKE_RATE_LIMITED,
         /**
-         * Replies riding on the answer to a retransmitted handshake attempt after an earlier attempt completed: they
-         * answer the retransmitted copy of a message already answered.
+         * Copies of a handshake response that arrive after the handshake completed (the peer answered a retransmitted
+         * initiation again).
          */
-        DUPLICATE_REPLIES_DROPPED,
+        DUPLICATE_RESPONSES_DROPPED,
         /** Handshake responses or finishes for no pending handshake. */
         HANDSHAKE_UNKNOWN,
         /** Peers whose node id lacks the network's proof of work. */

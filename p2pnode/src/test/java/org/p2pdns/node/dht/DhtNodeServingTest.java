@@ -217,6 +217,122 @@ class DhtNodeServingTest {
     }
 
     @Test
+    void aLateReplyShowsThePeerAnswersButCompletesNothing() {
+        Contact peer = contact("198.51.100.1");
+        Contact other = contact("198.51.101.1");
+        ask(peer, new PingMessage(1));
+        transport.sent.clear();
+        // two lookups the peer does not answer in time: two failures drop it from the table
+        var f1 = node.findClosest(NodeId.random(random));
+        scheduler.runFor(Duration.ofMillis(1));
+        scheduler.runFor(config.requestTimeout());
+        var f2 = node.findClosest(NodeId.random(random));
+        scheduler.runFor(Duration.ofMillis(1));
+        FindNodeMessage q2 = (FindNodeMessage) transport.last();
+        scheduler.runFor(config.requestTimeout());
+        assertTrue(f1.isDone() && f2.isDone());
+        assertEquals(2, node.stats().get(DhtStats.Counter.RPC_TIMEOUT));
+        assertTrue(node.routingTable().get(peer.id()) == null, "dropped after two failures");
+        // the answer to the second comes now, late: not from the node asked, it is dropped
+        transport.receive(other, new NodesMessage(q2.requestId(), new byte[16], List.of()));
+        assertEquals(1, node.stats().get(DhtStats.Counter.DROP_WRONG_SOURCE));
+        // from the node asked: the peer answers after all, and is back in the table
+        transport.receive(peer, new NodesMessage(q2.requestId(), new byte[16], List.of()));
+        assertEquals(1, node.stats().get(DhtStats.Counter.REPLY_LATE));
+        assertNotNull(node.routingTable().get(peer.id()));
+        // once: a copy is unmatched
+        transport.receive(peer, new NodesMessage(q2.requestId(), new byte[16], List.of()));
+        assertEquals(1, node.stats().get(DhtStats.Counter.DROP_UNMATCHED_REPLY));
+        assertEquals(List.of(), f2.join());
+    }
+
+    @Test
+    void aLateReplyIsRecognisedForOneMoreRequestTimeoutOnly() {
+        Contact peer = contact("198.51.100.1");
+        ask(peer, new PingMessage(1));
+        transport.sent.clear();
+        node.findClosest(NodeId.random(random));
+        scheduler.runFor(Duration.ofMillis(1));
+        FindNodeMessage q = (FindNodeMessage) transport.last();
+        scheduler.runFor(config.requestTimeout().multipliedBy(2).plusMillis(1));
+        transport.receive(peer, new NodesMessage(q.requestId(), new byte[16], List.of()));
+        assertEquals(0, node.stats().get(DhtStats.Counter.REPLY_LATE));
+        assertEquals(1, node.stats().get(DhtStats.Counter.DROP_UNMATCHED_REPLY));
+    }
+
+    @Test
+    void theRoundTripIsSmoothedFromRequestsSentOnce() {
+        Contact peer = contact("198.51.100.1");
+        ask(peer, new PingMessage(1));
+        assertEquals(-1, node.rpc().smoothedRttMillis());
+        // sent 1 ms into the run, answered after the delay: round trips of 801, 1 and 1601 ms
+        long[] delays = {800, 0, 1600};
+        long[] expected = {801, 701, 813};  // 801; 801 + (1 - 801) / 8; 701 + (1601 - 701) / 8
+        for (int i = 0; i < delays.length; i++) {
+            transport.sent.clear();
+            node.findClosest(NodeId.random(random));
+            scheduler.runFor(Duration.ofMillis(1));
+            FindNodeMessage q = (FindNodeMessage) transport.last();
+            scheduler.runFor(Duration.ofMillis(delays[i]));
+            transport.receive(peer, new NodesMessage(q.requestId(), new byte[16], List.of()));
+            assertEquals(expected[i], node.rpc().smoothedRttMillis());
+        }
+    }
+
+    @Test
+    void lookupsWaitLongerForSlowPeersBeforeAskingOthers() {
+        for (int i = 0; i < 8; i++) {
+            ask(contact("198.51." + (100 + i) + ".1"), new PingMessage(i));
+        }
+        // no round trip measured yet: a peer silent for a third of the request timeout is passed over
+        long third = config.requestTimeout().toMillis() / 3;
+        transport.sent.clear();
+        node.findClosest(NodeId.random(random));
+        scheduler.runFor(Duration.ofMillis(third - 10));
+        assertEquals(3, findNodesSent());
+        scheduler.runFor(Duration.ofMillis(20));
+        assertEquals(6, findNodesSent());
+        scheduler.runFor(config.requestTimeout().multipliedBy(3));
+        // peers that answer in 900 ms: the lookup learns to wait twice that before asking more peers
+        for (int i = 0; i < 12; i++) {
+            transport.sent.clear();
+            node.findClosest(NodeId.random(random));
+            answerFindNodesAfter(Duration.ofMillis(900), config.requestTimeout().multipliedBy(2));
+        }
+        long srtt = node.rpc().smoothedRttMillis();
+        assertTrue(srtt >= 850 && srtt <= 950, "smoothed round trip " + srtt);
+        assertEquals(8, node.stats().get(DhtStats.Counter.RPC_TIMEOUT), "only the first lookup's requests failed");
+        transport.sent.clear();
+        node.findClosest(NodeId.random(random));
+        scheduler.runFor(Duration.ofMillis(2 * srtt - 10));
+        assertEquals(3, findNodesSent());
+        scheduler.runFor(Duration.ofMillis(20));
+        assertEquals(6, findNodesSent());
+    }
+
+    private int findNodesSent() {
+        return (int) transport.sent.stream().filter(s -> s.message() instanceof FindNodeMessage).count();
+    }
+
+    /** Runs {@code total} of virtual time, answering each FIND_NODE (with no contacts) {@code delay} after it left. */
+    private void answerFindNodesAfter(Duration delay, Duration total) {
+        java.util.Map<Integer, Long> seen = new java.util.HashMap<>();
+        for (long t = 0; t < total.toMillis(); t += 10) {
+            for (int k = 0; k < transport.sent.size(); k++) {
+                RecordingTransport.Sent s = transport.sent.get(k);
+                if (s.message() instanceof FindNodeMessage q) {
+                    long first = seen.computeIfAbsent(k, x -> scheduler.nowMillis());
+                    if (first >= 0 && scheduler.nowMillis() - first >= delay.toMillis()) {
+                        seen.put(k, -1L);
+                        transport.receive(s.to(), new NodesMessage(q.requestId(), new byte[16], List.of()));
+                    }
+                }
+            }
+            scheduler.runFor(Duration.ofMillis(10));
+        }
+    }
+
+    @Test
     void repliesAreTrustedOnlyFromTheNodeAsked() {
         Contact peer = contact("198.51.100.1");
         Contact other = contact("198.51.101.1");

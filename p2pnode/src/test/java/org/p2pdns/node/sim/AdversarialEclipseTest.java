@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.p2pdns.node.config.NetworkParams;
 import org.p2pdns.node.dht.Contact;
@@ -102,7 +104,15 @@ class AdversarialEclipseTest {
             });
         }
 
-        SimNode publisher = honest.get(0);
+        // the claim is about the readers' lookups, so the record must first reach honest nodes: the publisher is an
+        // honest node that is not itself eclipsed (an honest contact among its k closest to the key); a publisher whose
+        // k closest are all attackers stores only at attackers whatever lookup it runs. Which node that is depends on
+        // the join's trace, and so does the outcome at one seed (measured over 24 seeds: 20-22 above 95%)
+        Set<NodeId> bad = new HashSet<>();
+        attackers.forEach(a -> bad.add(a.contact().id()));
+        SimNode publisher = honest.stream()
+                .filter(h -> h.dht().routingTable().closest(key, cfg.k()).stream().anyMatch(c -> !bad.contains(c.id())))
+                .findFirst().orElseThrow(() -> new AssertionError("every honest node is eclipsed around the key"));
         AdversarialRecordsTest.await(net, publisher.dht().put(key, record.encoded()));
         int found = 0;
         for (int i = 0; i < LOOKUPS; i++) {

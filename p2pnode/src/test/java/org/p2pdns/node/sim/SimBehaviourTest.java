@@ -322,6 +322,68 @@ class SimBehaviourTest {
     }
 
     @Test
+    void theJoinsBucketRefreshesAreSpreadOutAndTheSameSeedGivesTheSameSchedule() {
+        List<Long> first = joinRefreshSchedule(21);
+        assertEquals(first, joinRefreshSchedule(21));
+        long total = first.stream().mapToLong(Long::longValue).sum();
+        assertTrue(total > 0, "some farther buckets were still empty after the joins: " + first);
+        // started at random moments over 30 s, not at once with the self lookups: no second holds more than a tenth
+        // of them (measured: at most 17 of 275 in one second), and the last ones start in the last third of the window
+        long max = first.stream().mapToLong(Long::longValue).max().orElse(0);
+        assertTrue(max * 10 <= total, "refreshes per second " + first);
+        assertTrue(first.subList(20, 30).stream().mapToLong(Long::longValue).sum() > 0, "refreshes per second " + first);
+        // the joins end within two seconds, their refreshes 30 s after that at the latest
+        assertEquals(0, first.subList(32, first.size()).stream().mapToLong(Long::longValue).sum(), "" + first);
+    }
+
+    /** 200 nodes started at once: bucket refreshes started after the joins, per virtual second over 40 s. */
+    private static List<Long> joinRefreshSchedule(long seed) {
+        SimNetwork net = new SimNetwork(seed, SimConfig.defaults());
+        for (int i = 0; i < 200; i++) {
+            net.addNode(SimValuePolicy.INSTANCE);
+        }
+        SimNode founder = net.nodes().get(0);
+        net.start(founder, List.of());
+        for (SimNode n : net.nodes().subList(1, 200)) {
+            net.start(n, List.of(founder.contact().address()));
+        }
+        List<Long> perSecond = new ArrayList<>();
+        long before = 0;
+        for (int s = 0; s < 40; s++) {
+            net.scheduler().runFor(Duration.ofSeconds(1));
+            long now = net.nodes().stream().mapToLong(n -> n.dht().stats().get(DhtStats.Counter.JOIN_REFRESHES)).sum();
+            perSecond.add(now - before);
+            before = now;
+        }
+        assertTrue(net.nodes().stream().allMatch(n -> n.dht().isSettled()), "every join and its refreshes ended");
+        return perSecond;
+    }
+
+    @Test
+    void aNodeWhoseJoinLookupHadFailuresKeepsJoiningUntilItHoldsKContacts() {
+        SimNetwork net = network(23, 60, SimConfig.defaults());
+        SimNode late = net.addNode(SimValuePolicy.INSTANCE);
+        // most of the network cannot be reached while the newcomer joins (overloaded, or cut off)
+        List<SimNode> unreachable = net.nodes().subList(20, 60);
+        net.partition(List.of(late), unreachable);
+        net.start(late, List.of(net.nodes().get(0).contact().address()));
+        assertTrue(net.scheduler().runUntil(() -> late.dht().isReady(), Duration.ofSeconds(30)));
+        int atReady = late.dht().routingTable().size();
+        assertTrue(atReady < 20, "the lookup ran out of reachable peers: " + atReady);
+        long attempts = late.dht().stats().get(DhtStats.Counter.JOIN_ATTEMPTS);
+        // ready (its lookup found nobody else to ask), but some requests failed: it tries again, with backoff
+        net.heal();
+        // (within seconds: the join's bucket refreshes alone, spread over 30 s, would take longer)
+        assertTrue(net.scheduler().runUntil(() -> late.dht().routingTable().size() >= 20, Duration.ofSeconds(4)),
+                "table " + late.dht().routingTable().size());
+        assertTrue(late.dht().stats().get(DhtStats.Counter.JOIN_ATTEMPTS) > attempts);
+        // and then stops: a full table needs no more joining
+        long done = late.dht().stats().get(DhtStats.Counter.JOIN_ATTEMPTS);
+        net.scheduler().runFor(Duration.ofMinutes(5));
+        assertEquals(done, late.dht().stats().get(DhtStats.Counter.JOIN_ATTEMPTS));
+    }
+
+    @Test
     void idleNodesRefreshStaleBucketsAndDropDeadContacts() {
         SimNetwork net = network(16, 80, SimConfig.defaults());
         SimNode n = net.nodes().get(40);

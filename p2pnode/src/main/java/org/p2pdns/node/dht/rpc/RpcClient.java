@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -46,6 +48,8 @@ public final class RpcClient {
         final Callback callback;
         int retriesLeft;
         long deadline;
+        long sentAt;
+        boolean resent;
         long seq;
         boolean done;
 
@@ -69,6 +73,13 @@ public final class RpcClient {
     private final DhtStats stats;
     private final int maxPending;
     private final Map<Long, Pending> pending = new HashMap<>();
+    /** Requests that timed out, oldest first, kept one more timeout so that a late reply is recognised. */
+    private final LinkedHashMap<Long, Late> timedOut = new LinkedHashMap<>();
+
+    /** What is kept of a request that timed out, to recognise a late reply (not its bytes nor its callback). */
+    private record Late(NodeId expectedId, InetSocketAddress expectedAddress, MessageType type, long sentAt,
+                        boolean resent, long untilMillis) {
+    }
     // one timer per client instead of one per request: the deadlines wait here (answered ones are skipped lazily)
     private final PriorityQueue<Pending> deadlines = new PriorityQueue<>((a, b) -> a.deadline != b.deadline
             ? Long.compare(a.deadline, b.deadline) : Long.compare(a.seq, b.seq));
@@ -76,6 +87,7 @@ public final class RpcClient {
     private long sweepAt = Long.MAX_VALUE;
     private long seq;
     private boolean closed;
+    private long smoothedRtt = -1;
 
     public RpcClient(MessageTransport transport, Scheduler scheduler, Random random, DhtStats stats, int maxPending) {
         this.transport = transport;
@@ -106,7 +118,7 @@ public final class RpcClient {
         long id;
         do {
             id = random.nextLong();
-        } while (pending.containsKey(id));
+        } while (pending.containsKey(id) || timedOut.containsKey(id));
         DhtMessage m = build.apply(id);
         if (!m.type().isRequest()) {
             throw new IllegalArgumentException("not a request: " + m.type());
@@ -124,7 +136,10 @@ public final class RpcClient {
         } else {
             transport.sendToAddress(p.expectedAddress, p.bytes);
         }
-        p.deadline = scheduler.nowMillis() + p.timeout.toMillis();
+        long now = scheduler.nowMillis();
+        p.resent = p.deadline != 0;
+        p.sentAt = now;
+        p.deadline = now + p.timeout.toMillis();
         p.seq = seq++;
         if (deadlines.size() >= 4 * maxPending) {
             // answered requests linger here until their deadline; under a flood of fast replies, sweep them out
@@ -172,30 +187,78 @@ public final class RpcClient {
         pending.remove(p.id);
         p.done = true;
         stats.increment(Counter.RPC_TIMEOUT);
+        long now = scheduler.nowMillis();
+        forgetLate(now);
+        timedOut.put(p.id, new Late(p.expectedId, p.expectedAddress, p.type, p.sentAt, p.resent,
+                now + p.timeout.toMillis()));
+        while (timedOut.size() > maxPending) {
+            timedOut.remove(timedOut.keySet().iterator().next());
+        }
         p.callback.done(p.to, null);
     }
 
+    private void forgetLate(long now) {
+        Iterator<Late> it = timedOut.values().iterator();
+        while (it.hasNext() && it.next().untilMillis() <= now) {
+            it.remove();
+        }
+    }
+
     /**
-     * Offers a received reply. Returns true if it answered a pending request (whose callback then ran); a reply that
-     * matches no request, or whose sender or type does not match, is counted and ignored.
+     * Offers a received reply. Returns true if it answers a request of ours: a pending one (whose callback then runs),
+     * or one that timed out within the last request timeout (a late reply, counted {@code REPLY_LATE}: its callback
+     * already ran, but the peer evidently answers). A reply that matches no request, or whose sender or type does not
+     * match, is counted and ignored.
      */
     public boolean onReply(Contact from, DhtMessage reply) {
         Pending p = pending.get(reply.requestId());
         if (p == null) {
-            stats.increment(Counter.DROP_UNMATCHED_REPLY);
+            forgetLate(scheduler.nowMillis());
+            Late late = timedOut.get(reply.requestId());
+            if (late != null && matches(late.expectedId(), late.expectedAddress(), late.type(), from, reply)) {
+                timedOut.remove(reply.requestId());
+                sampleRtt(late.sentAt(), late.resent());
+                stats.increment(Counter.REPLY_LATE);
+                return true;
+            }
+            stats.increment(late == null ? Counter.DROP_UNMATCHED_REPLY : Counter.DROP_WRONG_SOURCE);
             return false;
         }
-        boolean sourceOk = p.expectedId != null ? p.expectedId.equals(from.id())
-                : p.expectedAddress.equals(from.address());
-        if (!sourceOk || !answers(p.type, reply.type())) {
+        if (!matches(p.expectedId, p.expectedAddress, p.type, from, reply)) {
             stats.increment(Counter.DROP_WRONG_SOURCE);
             return false;
         }
         pending.remove(p.id);
         p.done = true;
+        sampleRtt(p.sentAt, p.resent);
         stats.increment(Counter.REPLY_RECEIVED);
         p.callback.done(from, reply);
         return true;
+    }
+
+    /**
+     * Round-trip time of a reply, smoothed as TCP does (RFC 6298: gain 1/8), from requests sent once only (a reply to
+     * a resent request could answer either copy). Late replies count too: leaving them out would hide how slow the
+     * slowest peers are exactly when it matters.
+     */
+    private void sampleRtt(long sentAt, boolean resent) {
+        if (resent) {
+            return;
+        }
+        long rtt = Math.max(0, scheduler.nowMillis() - sentAt);
+        smoothedRtt = smoothedRtt < 0 ? rtt : smoothedRtt + (rtt - smoothedRtt) / 8;
+    }
+
+    /** The smoothed round-trip time of this node's requests in milliseconds, or -1 before the first reply. */
+    public long smoothedRttMillis() {
+        return smoothedRtt;
+    }
+
+    /** Whether {@code reply} comes from the node a request went to (its id, or its address) and answers it. */
+    private static boolean matches(NodeId expectedId, InetSocketAddress expectedAddress, MessageType type,
+                                   Contact from, DhtMessage reply) {
+        boolean sourceOk = expectedId != null ? expectedId.equals(from.id()) : expectedAddress.equals(from.address());
+        return sourceOk && answers(type, reply.type());
     }
 
     private static boolean answers(MessageType request, MessageType reply) {
@@ -226,6 +289,7 @@ public final class RpcClient {
         closed = true;
         List<Pending> all = new ArrayList<>(pending.values());
         pending.clear();
+        timedOut.clear();
         deadlines.clear();
         if (sweep != null) {
             sweep.cancel();

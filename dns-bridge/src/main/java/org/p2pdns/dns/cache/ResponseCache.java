@@ -62,8 +62,17 @@ public final class ResponseCache {
         return s.entry;
     }
 
-    /** The response for {@code key} if it has not expired, else null (the fast path's question). */
+    /** The response for {@code key} if it has not expired, else null. */
     public ResponseTemplate fresh(CacheKey key, long now) {
+        return fresh0(key, now);
+    }
+
+    /** The same for a probe (the UDP fast path's question, looked up without allocating). */
+    public ResponseTemplate fresh(CacheProbe probe, long now) {
+        return fresh0(probe, now);
+    }
+
+    private ResponseTemplate fresh0(Object key, long now) {
         Slot s = map.get(key);
         if (s == null || !s.entry.fresh(now)) {
             return null;

@@ -1,6 +1,5 @@
 package org.p2pdns.dns.wire;
 
-import io.netty.buffer.ByteBuf;
 import java.util.List;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedErrorCodeOption;
@@ -119,39 +118,35 @@ public final class ResponseTemplate {
      * @param fixedTtl   a TTL to put on every record instead (serve-stale), or -1
      */
     public byte[] render(byte[] query, boolean withEdns, long nowMillis, long fixedTtl) {
+        byte[] out = new byte[size(withEdns)];
+        patch(out, query, qnameLen > 0 && plainNameLength(query) == qnameLen, withEdns, nowMillis, fixedTtl);
+        return out;
+    }
+
+    /**
+     * Same as {@link #render} for a fresh answer, written into {@code dst} from index 0 (the UDP fast path, which
+     * reuses one buffer): returns the length written. The caller has checked that {@code query} holds, at offset 12,
+     * an uncompressed question name of {@link #qnameLen()} bytes, and that {@code dst} has room for {@link #size}.
+     */
+    public int renderInto(byte[] dst, byte[] query, boolean withEdns, long nowMillis) {
+        patch(dst, query, qnameLen > 0, withEdns, nowMillis, -1);
+        return size(withEdns);
+    }
+
+    private void patch(byte[] out, byte[] query, boolean copyName, boolean withEdns, long nowMillis, long fixedTtl) {
         byte[] base = withEdns ? edns : plain;
         int[] offsets = withEdns ? ednsTtlOffsets : plainTtlOffsets;
-        byte[] out = base.clone();
+        System.arraycopy(base, 0, out, 0, base.length);
         out[0] = query[0];
         out[1] = query[1];
         out[2] = (byte) ((base[2] & ~0x01) | (query[2] & 0x01));
         out[3] = (byte) ((base[3] & ~0x30) | (query[3] & 0x10));
-        if (qnameLen > 0 && plainNameLength(query) == qnameLen) {
+        if (copyName) {
             System.arraycopy(query, WireFormat.HEADER, out, WireFormat.HEADER, qnameLen);
         }
         long elapsed = elapsedSeconds(nowMillis);
         for (int i = 0; i < offsets.length; i++) {
             WireFormat.putU32(out, offsets[i], fixedTtl >= 0 ? fixedTtl : Math.max(0, ttls[i] - elapsed));
-        }
-        return out;
-    }
-
-    /** Same as {@link #render} for a fresh answer, written straight into a Netty buffer (the UDP fast path). */
-    public void renderInto(ByteBuf out, ByteBuf query, int queryStart, boolean withEdns, long nowMillis) {
-        byte[] base = withEdns ? edns : plain;
-        int[] offsets = withEdns ? ednsTtlOffsets : plainTtlOffsets;
-        int start = out.writerIndex();
-        out.writeBytes(base);
-        out.setByte(start, query.getByte(queryStart));
-        out.setByte(start + 1, query.getByte(queryStart + 1));
-        out.setByte(start + 2, (base[2] & ~0x01) | (query.getByte(queryStart + 2) & 0x01));
-        out.setByte(start + 3, (base[3] & ~0x30) | (query.getByte(queryStart + 3) & 0x10));
-        if (qnameLen > 0) {
-            out.setBytes(start + WireFormat.HEADER, query, queryStart + WireFormat.HEADER, qnameLen);
-        }
-        long elapsed = elapsedSeconds(nowMillis);
-        for (int i = 0; i < offsets.length; i++) {
-            out.setInt(start + offsets[i], (int) Math.max(0, ttls[i] - elapsed));
         }
     }
 

@@ -129,7 +129,9 @@ public final class ServerCore {
      */
     public boolean tryFast(ByteBuf query, InetSocketAddress client, ByteBufAllocator alloc, Consumer<ByteBuf> send) {
         Scratch s = newScratch();
-        if (fastPath(query, client, s, clock.millis()) != ANSWERED) {
+        long r = fastPath(query, client, s, clock.millis());
+        s.flushCounts(stats);
+        if (r != ANSWERED) {
             return false;
         }
         ByteBuf out = alloc.ioBuffer(s.answerLength);
@@ -148,16 +150,52 @@ public final class ServerCore {
 
     /**
      * The fast path's working space, reused for every datagram so that answering from the cache allocates nothing:
-     * the query's bytes, the cache probe and the answer. Confined to one thread.
+     * the query's bytes, the cache probe, the answer, and the counts of the current read batch (added to the
+     * bridge's counters by {@link #flushCounts}, not one shared counter update per query). Confined to one thread.
      */
     public static final class Scratch {
+        private static final int RCODES = 17;
         private final byte[] query = new byte[MAX_FAST_QUERY];
         private final byte[] answer;
         private final CacheProbe probe = new CacheProbe();
         private int answerLength;
+        private int queries;
+        private int fastHits;
+        private final int[] rcodes = new int[RCODES];
 
         Scratch(int maxAnswer) {
             this.answer = new byte[maxAnswer];
+        }
+
+        /** Counts one UDP query (to be added at the end of the batch). */
+        public void countQuery() {
+            queries++;
+        }
+
+        /** Adds this batch's counts to {@code stats} and starts a new batch. */
+        public void flushCounts(BridgeStats stats) {
+            stats.add(Counter.QUERIES_UDP, queries);
+            stats.add(Counter.CACHE_HITS_FAST, fastHits);
+            queries = 0;
+            fastHits = 0;
+            for (int i = 0; i < RCODES; i++) {
+                if (rcodes[i] != 0) {
+                    Counter c = BridgeStats.rcodeCounter(i);
+                    if (c != null) {
+                        stats.add(c, rcodes[i]);
+                    }
+                    rcodes[i] = 0;
+                }
+            }
+        }
+
+        private void countFastAnswer(int rcode, BridgeStats stats) {
+            fastHits++;
+            if (rcode >= 0 && rcode < RCODES) {
+                rcodes[rcode]++;
+            } else {
+                stats.countRcode(rcode);
+            }
         }
 
         /** The answer of the last {@link #fastPath} call that returned {@link #ANSWERED}: its first bytes. */
@@ -173,10 +211,10 @@ public final class ServerCore {
     /**
      * The UDP fast path: if {@code query} is a plain QUERY for class IN with at most an OPT (version 0, options well
      * formed) and its answer is fresh in the cache and fits the client's limit, takes a rate-limit token and, if
-     * allowed, renders the answer into {@code s} and returns {@link #ANSWERED}. Returns {@link #NOT_CHECKED} when the
-     * query is not for the fast path, or the rate limiter's count (> 0) when the client is over its limit; either way
-     * the query then goes through {@link #process}. Positive, negative (NXDOMAIN, NODATA) and forwarded answers are
-     * all cached the same way, so all take this path.
+     * allowed, renders the answer into {@code s}, counts it there (see {@link Scratch#flushCounts}) and returns
+     * {@link #ANSWERED}. Returns {@link #NOT_CHECKED} when the query is not for the fast path, or the rate limiter's
+     * count (> 0) when the client is over its limit; either way the query then goes through {@link #process}.
+     * Positive, negative (NXDOMAIN, NODATA) and forwarded answers are all cached the same way, so all take this path.
      */
     public long fastPath(ByteBuf query, InetSocketAddress client, Scratch s, long now) {
         int n = query.readableBytes();
@@ -245,8 +283,7 @@ public final class ServerCore {
             return limited;
         }
         s.answerLength = t.renderInto(s.answer, q, edns, now);
-        stats.inc(Counter.CACHE_HITS_FAST);
-        stats.countRcode(t.rcode());
+        s.countFastAnswer(t.rcode(), stats);
         return ANSWERED;
     }
 

@@ -33,7 +33,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         inRead = true;
-        stats.inc(Counter.QUERIES_UDP);
+        scratch.countQuery();
         InetSocketAddress sender = packet.sender();
         if (batchMillis < 0) {
             batchMillis = core.millis();
@@ -62,6 +62,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inRead = false;
         batchMillis = -1;
+        scratch.flushCounts(stats); // before the answers leave: a client that got one sees it counted
         ctx.flush();
     }
 

@@ -23,9 +23,10 @@ public final class ResponseTemplate {
     private final String edeText;
     private final byte[] plain;
     private final byte[] edns;
-    private final int[] plainTtlOffsets;
-    private final int[] ednsTtlOffsets;
-    private final long[] ttls;
+    /** Per record: the offset of its TTL field in {@link #plain}, then its TTL (unsigned); in one array for locality. */
+    private final int[] plainTtls;
+    /** The same for {@link #edns}. */
+    private final int[] ednsTtls;
     private final long minTtl;
     private final int qnameLen;
     private final long createdMillis;
@@ -43,22 +44,27 @@ public final class ResponseTemplate {
         withOpt.addRecord(new OPTRecord(payload, 0, 0, 0, opts), Section.ADDITIONAL);
         this.edns = withOpt.toWire();
         try {
-            this.plainTtlOffsets = WireFormat.ttlOffsets(plain);
-            this.ednsTtlOffsets = WireFormat.ttlOffsets(edns);
-            this.ttls = new long[plainTtlOffsets.length];
-            long min = Long.MAX_VALUE;
-            for (int i = 0; i < ttls.length; i++) {
-                ttls[i] = WireFormat.u32(plain, plainTtlOffsets[i]);
-                min = Math.min(min, ttls[i]);
+            int[] plainOffsets = WireFormat.ttlOffsets(plain);
+            int[] ednsOffsets = WireFormat.ttlOffsets(edns);
+            if (plainOffsets.length != ednsOffsets.length) {
+                throw new IllegalStateException("OPT changed the record count");
             }
-            this.minTtl = ttls.length == 0 ? 0 : min;
+            this.plainTtls = new int[plainOffsets.length * 2];
+            this.ednsTtls = new int[plainOffsets.length * 2];
+            long min = Long.MAX_VALUE;
+            for (int i = 0; i < plainOffsets.length; i++) {
+                long ttl = WireFormat.u32(plain, plainOffsets[i]);
+                plainTtls[2 * i] = plainOffsets[i];
+                plainTtls[2 * i + 1] = (int) ttl;
+                ednsTtls[2 * i] = ednsOffsets[i];
+                ednsTtls[2 * i + 1] = (int) ttl;
+                min = Math.min(min, ttl);
+            }
+            this.minTtl = plainOffsets.length == 0 ? 0 : min;
             this.qnameLen = WireFormat.u16(plain, 4) == 1 ? WireFormat.skipName(plain, WireFormat.HEADER)
                     - WireFormat.HEADER : 0;
         } catch (WireFormatException e) {
             throw new IllegalStateException("dnsjava produced a message we cannot walk", e);
-        }
-        if (plainTtlOffsets.length != ednsTtlOffsets.length) {
-            throw new IllegalStateException("OPT changed the record count");
         }
     }
 
@@ -135,7 +141,7 @@ public final class ResponseTemplate {
 
     private void patch(byte[] out, byte[] query, boolean copyName, boolean withEdns, long nowMillis, long fixedTtl) {
         byte[] base = withEdns ? edns : plain;
-        int[] offsets = withEdns ? ednsTtlOffsets : plainTtlOffsets;
+        int[] ttls = withEdns ? ednsTtls : plainTtls;
         System.arraycopy(base, 0, out, 0, base.length);
         out[0] = query[0];
         out[1] = query[1];
@@ -145,8 +151,9 @@ public final class ResponseTemplate {
             System.arraycopy(query, WireFormat.HEADER, out, WireFormat.HEADER, qnameLen);
         }
         long elapsed = elapsedSeconds(nowMillis);
-        for (int i = 0; i < offsets.length; i++) {
-            WireFormat.putU32(out, offsets[i], fixedTtl >= 0 ? fixedTtl : Math.max(0, ttls[i] - elapsed));
+        for (int i = 0; i < ttls.length; i += 2) {
+            long ttl = fixedTtl >= 0 ? fixedTtl : Math.max(0, (ttls[i + 1] & 0xffffffffL) - elapsed);
+            WireFormat.putU32(out, ttls[i], ttl);
         }
     }
 

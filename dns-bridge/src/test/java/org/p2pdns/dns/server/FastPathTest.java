@@ -198,6 +198,7 @@ class FastPathTest {
         try {
             ServerCore.Scratch s = core.newScratch();
             long r = core.fastPath(in, client, s, clock.millis());
+            s.flushCounts(stats);
             return r == ServerCore.ANSWERED ? Arrays.copyOf(s.answer(), s.answerLength()) : null;
         } finally {
             in.release();

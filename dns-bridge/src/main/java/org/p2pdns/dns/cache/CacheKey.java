@@ -21,6 +21,15 @@ public final class CacheKey {
         return new CacheKey(name.toWireCanonical(), qtype);
     }
 
+    /** The name in lower-case wire form (not to be modified). */
+    byte[] lowerName() {
+        return name;
+    }
+
+    int qtype() {
+        return qtype;
+    }
+
     /** The hash of a key from {@link Arrays#hashCode(byte[])} of its name: {@link CacheProbe} computes the same. */
     static int hash(int nameHash, int qtype) {
         return nameHash * 31 + qtype;

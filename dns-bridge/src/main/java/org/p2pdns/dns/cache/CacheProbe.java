@@ -38,6 +38,11 @@ public final class CacheProbe {
         return this;
     }
 
+    /** Whether the packed answer {@code p} is for this probe's question and fresh at {@code now}. */
+    boolean answeredBy(byte[] p, long now) {
+        return org.p2pdns.dns.wire.PackedAnswer.answers(p, hash, name, len, qtype, now);
+    }
+
     /** An immutable key equal to this probe. */
     public CacheKey toKey() {
         return new CacheKey(java.util.Arrays.copyOf(name, len), qtype);

@@ -18,6 +18,7 @@ import org.p2pdns.dns.chain.GuardResult;
 import org.p2pdns.dns.chain.Outcome;
 import org.p2pdns.dns.chain.RateLimiter;
 import org.p2pdns.dns.chain.Responses;
+import org.p2pdns.dns.wire.PackedAnswer;
 import org.p2pdns.dns.wire.ResponseTemplate;
 import org.p2pdns.dns.wire.WireFormat;
 import org.xbill.DNS.Message;
@@ -273,17 +274,20 @@ public final class ServerCore {
         if (p != n) {
             return NOT_CHECKED;
         }
-        ResponseTemplate t = cache.fresh(s.probe.load(q, WireFormat.HEADER, nameLen, qtype), now);
-        if (t == null || t.qnameLen() != nameLen || t.size(edns) > udpLimit(edns, payload)
-                || t.size(edns) > s.answer.length) {
+        byte[] a = cache.freshPacked(s.probe.load(q, WireFormat.HEADER, nameLen, qtype), now);
+        if (a == null || PackedAnswer.qnameLen(a) != nameLen) {
+            return NOT_CHECKED;
+        }
+        int size = PackedAnswer.size(a, edns);
+        if (size > udpLimit(edns, payload) || size > s.answer.length) {
             return NOT_CHECKED;
         }
         long limited = rateLimiter.acquire(client.getAddress());
         if (limited > 0) {
             return limited;
         }
-        s.answerLength = t.renderInto(s.answer, q, edns, now);
-        s.countFastAnswer(t.rcode(), stats);
+        s.answerLength = PackedAnswer.render(a, q, edns, now, s.answer);
+        s.countFastAnswer(PackedAnswer.rcode(a), stats);
         return ANSWERED;
     }
 

@@ -129,14 +129,19 @@ public final class ResponseTemplate {
         return out;
     }
 
-    /**
-     * Same as {@link #render} for a fresh answer, written into {@code dst} from index 0 (the UDP fast path, which
-     * reuses one buffer): returns the length written. The caller has checked that {@code query} holds, at offset 12,
-     * an uncompressed question name of {@link #qnameLen()} bytes, and that {@code dst} has room for {@link #size}.
-     */
-    public int renderInto(byte[] dst, byte[] query, boolean withEdns, long nowMillis) {
-        patch(dst, query, qnameLen > 0, withEdns, nowMillis, -1);
-        return size(withEdns);
+    /** The encoding without OPT (for {@link PackedAnswer}; not to be modified). */
+    byte[] plainBytes() {
+        return plain;
+    }
+
+    /** The encoding with the bridge's OPT (for {@link PackedAnswer}; not to be modified). */
+    byte[] ednsBytes() {
+        return edns;
+    }
+
+    /** Per record, the TTL's offset in one encoding and the TTL (for {@link PackedAnswer}; not to be modified). */
+    int[] ttlTable(boolean withEdns) {
+        return withEdns ? ednsTtls : plainTtls;
     }
 
     private void patch(byte[] out, byte[] query, boolean copyName, boolean withEdns, long nowMillis, long fixedTtl) {

@@ -20,9 +20,17 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
     private final ServerCore core;
     private final BridgeStats stats;
+    /**
+     * Fast answers are written one after another into a buffer of this size, each sent as a slice of it: one pooled
+     * allocation per few hundred answers instead of one per answer (and as few samples by Netty's leak detector,
+     * which records a stack trace for one allocation in 128).
+     */
+    static final int ANSWER_BUFFER = 16 * 1024;
+
     private final ServerCore.Scratch scratch;
     private boolean inRead;
     private long batchMillis = -1;
+    private ByteBuf answers;
 
     UdpHandler(ServerCore core, BridgeStats stats) {
         this.core = core;
@@ -41,10 +49,17 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         long fast = core.fastPath(packet.content(), sender, scratch, batchMillis);
         if (fast == ServerCore.ANSWERED) {
             int n = scratch.answerLength();
-            ByteBuf out = ctx.alloc().ioBuffer(n);
-            out.writeBytes(scratch.answer(), 0, n);
+            ByteBuf buf = answers;
+            if (buf == null || buf.writableBytes() < n) {
+                if (buf != null) {
+                    buf.release(); // the slices still being sent keep it alive
+                }
+                buf = answers = ctx.alloc().directBuffer(Math.max(ANSWER_BUFFER, n));
+            }
+            int at = buf.writerIndex();
+            buf.writeBytes(scratch.answer(), 0, n);
             // no promise: a failed send reaches exceptionCaught
-            ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
+            ctx.write(new DatagramPacket(buf.retainedSlice(at, n), sender), ctx.voidPromise());
             return;
         }
         byte[] raw = ByteBufUtil.getBytes(packet.content());
@@ -64,6 +79,19 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         batchMillis = -1;
         scratch.flushCounts(stats); // before the answers leave: a client that got one sees it counted
         ctx.flush();
+    }
+
+    /** The buffer fast answers are being written into, or null (tests check it is released). */
+    ByteBuf answerBuffer() {
+        return answers;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (answers != null) {
+            answers.release();
+            answers = null;
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -355,7 +356,9 @@ class FastPathTest {
 
     @Test
     void nettyHandlerFlushesOncePerReadBatchAndReleasesBuffers() throws Exception {
-        EmbeddedChannel ch = new EmbeddedChannel(new UdpHandler(core, stats));
+        UdpHandler handler = new UdpHandler(core, stats);
+        EmbeddedChannel ch = new EmbeddedChannel(handler);
+        ch.config().setAllocator(PooledByteBufAllocator.DEFAULT); // as Listeners configures the UDP channel
         InetSocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 5354);
         byte[] cachedQ = UdpClient.query("example.p2p.", "A", 1).toWire();
         slow(cachedQ);
@@ -377,7 +380,7 @@ class FastPathTest {
             byte[] wire = new byte[out.content().readableBytes()];
             out.content().readBytes(wire);
             assertEquals(100 + i, new Message(wire).getHeader().getID());
-            assertTrue(out.release());
+            assertTrue(out.release(), "each answer is released by whoever sent it");
         }
         assertNull(ch.readOutbound());
         for (DatagramPacket p : in) {
@@ -385,6 +388,9 @@ class FastPathTest {
             p.release();
         }
         assertEquals(2, stats.get(Counter.CACHE_HITS_FAST), "two cached, one resolved on the slow path");
+        ByteBuf answers = handler.answerBuffer();
+        assertEquals(1, answers.refCnt(), "fast answers were slices of one buffer, now only the handler's");
         assertFalse(ch.finish());
+        assertEquals(0, answers.refCnt(), "released with the channel");
     }
 }

@@ -15,6 +15,10 @@ import org.p2pdns.dns.wire.ResponseTemplate;
  * write-free: a hit only sets a flag (if not already set), where an access-ordered map would relink a node under a
  * lock on every hit (measured as a fifth of the fast path's CPU). Entries leave in insertion order unless used since
  * they were last passed over.
+ *
+ * <p>The UDP fast path looks answers up in a {@link FastTable} of {@link PackedAnswer}s in front of the map (one slot
+ * and one array per hit instead of about seven objects); the map stays the record. Writers take turns (the map and
+ * the table change together); readers never lock.
  */
 public final class ResponseCache {
 

@@ -43,6 +43,13 @@ public final class BridgeStats {
         counters.increment(c);
     }
 
+    /** Adds {@code n} to {@code c} (the UDP handler adds a read batch's counts at once). */
+    public void add(Counter c, long n) {
+        if (n != 0) {
+            counters.add(c, n);
+        }
+    }
+
     public long get(Counter c) {
         return counters.get(c);
     }
@@ -54,16 +61,24 @@ public final class BridgeStats {
 
     /** Counts a response by its (extended) rcode. */
     public void countRcode(int rcode) {
-        switch (rcode) {
-            case 0 -> inc(Counter.NOERROR);
-            case 1 -> inc(Counter.FORMERR);
-            case 2 -> inc(Counter.SERVFAIL);
-            case 3 -> inc(Counter.NXDOMAIN);
-            case 4 -> inc(Counter.NOTIMP);
-            case 5 -> inc(Counter.REFUSED);
-            case 16 -> inc(Counter.BADVERS);
-            default -> { }
+        Counter c = rcodeCounter(rcode);
+        if (c != null) {
+            inc(c);
         }
+    }
+
+    /** The counter of responses with {@code rcode}, or null for codes not counted. */
+    public static Counter rcodeCounter(int rcode) {
+        return switch (rcode) {
+            case 0 -> Counter.NOERROR;
+            case 1 -> Counter.FORMERR;
+            case 2 -> Counter.SERVFAIL;
+            case 3 -> Counter.NXDOMAIN;
+            case 4 -> Counter.NOTIMP;
+            case 5 -> Counter.REFUSED;
+            case 16 -> Counter.BADVERS;
+            default -> null;
+        };
     }
 
     @Override

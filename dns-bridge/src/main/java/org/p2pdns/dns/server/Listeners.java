@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -23,6 +24,8 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -78,16 +81,19 @@ public final class Listeners {
             try {
                 boolean epoll = Epoll.isAvailable();
                 Bootstrap b = new Bootstrap().group(group)
-                        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                         .option(ChannelOption.SO_RCVBUF, receiveBuffer)
                         // Netty 4.2's default adaptive allocator cost a quarter of the cached-answer path's CPU here
                         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
                 if (epoll) {
-                    b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_QUERY_DATAGRAM)
+                    SocketProtocolFamily family = socketFamily(address);
+                    b.channelFactory(() -> family == null ? new EpollDatagramChannel()
+                                    : new EpollDatagramChannel(family))
+                            .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_QUERY_DATAGRAM)
                             .option(ChannelOption.RCVBUF_ALLOCATOR,
                                     new FixedRecvByteBufAllocator(MAX_QUERY_DATAGRAM * BATCH));
                 } else {
-                    b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65535));
+                    b.channel(NioDatagramChannel.class)
+                            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65535));
                 }
                 udp = b.handler(new ChannelInitializer<DatagramChannel>() {
                             @Override
@@ -124,6 +130,16 @@ public final class Listeners {
             }
         }
         throw last;
+    }
+
+    /**
+     * An IPv4 socket for a specific IPv4 address: Netty's default is a dual-stack IPv6 socket, whose every datagram
+     * then goes through the kernel's IPv6 UDP code and v4-mapped addresses. Null (the default) for the wildcard
+     * address, which keeps answering on IPv6 as well, and for IPv6 addresses.
+     */
+    static SocketProtocolFamily socketFamily(InetSocketAddress address) {
+        InetAddress a = address.getAddress();
+        return a instanceof Inet4Address && !a.isAnyLocalAddress() ? SocketProtocolFamily.INET : null;
     }
 
     public InetSocketAddress udpAddress() {

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.p2pdns.dns.BridgeStats;
 import org.p2pdns.dns.BridgeStats.Counter;
-import org.p2pdns.dns.cache.CacheKey;
+import org.p2pdns.dns.cache.CacheProbe;
 import org.p2pdns.dns.cache.ResponseCache;
 import org.p2pdns.dns.chain.DnsHandler;
 import org.p2pdns.dns.chain.DnsRequest;
@@ -18,7 +18,9 @@ import org.p2pdns.dns.chain.GuardResult;
 import org.p2pdns.dns.chain.Outcome;
 import org.p2pdns.dns.chain.RateLimiter;
 import org.p2pdns.dns.chain.Responses;
+import org.p2pdns.dns.wire.PackedAnswer;
 import org.p2pdns.dns.wire.ResponseTemplate;
+import org.p2pdns.dns.wire.WireFormat;
 import org.xbill.DNS.Message;
 
 /**
@@ -112,12 +114,31 @@ public final class ServerCore {
         return wire;
     }
 
+    /** Now on the bridge's clock (the UDP handler reads it once per batch of datagrams for the fast path). */
+    public long millis() {
+        return clock.millis();
+    }
+
+    /** A new scratch space for {@link #fastPath}: one per event-loop thread (per UDP channel). */
+    public Scratch newScratch() {
+        return new Scratch(Math.max(512, responses.payload()));
+    }
+
     /**
-     * {@link #fastPath} as a yes/no: true if it answered. A query it refuses for the rate limit also returns false
-     * and has used its token, so callers that care pass the verdict on with {@link #fastPath}.
+     * {@link #fastPath} as a yes/no, with the answer in a buffer from {@code alloc} (tests). A query it refuses for
+     * the rate limit also returns false and has used its token.
      */
     public boolean tryFast(ByteBuf query, InetSocketAddress client, ByteBufAllocator alloc, Consumer<ByteBuf> send) {
-        return fastPath(query, client, alloc, send) == ANSWERED;
+        Scratch s = newScratch();
+        long r = fastPath(query, client, s, clock.millis());
+        s.flushCounts(stats);
+        if (r != ANSWERED) {
+            return false;
+        }
+        ByteBuf out = alloc.ioBuffer(s.answerLength);
+        out.writeBytes(s.answer, 0, s.answerLength);
+        send.accept(out);
+        return true;
     }
 
     /** {@link #fastPath} did not take a rate-limit token: the guard must. */
@@ -125,29 +146,97 @@ public final class ServerCore {
     /** {@link #fastPath} answered the query. */
     public static final long ANSWERED = 0;
 
+    /** Longest datagram the fast path looks at (a question and an OPT with options need far less). */
+    static final int MAX_FAST_QUERY = 2048;
+
     /**
-     * The UDP fast path: if {@code query} is a plain QUERY for class IN with at most an OPT (version 0) and its
-     * answer is fresh in the cache and fits, takes a rate-limit token and, if allowed, writes the answer and returns
+     * The fast path's working space, reused for every datagram so that answering from the cache allocates nothing:
+     * the query's bytes, the cache probe, the answer, and the counts of the current read batch (added to the
+     * bridge's counters by {@link #flushCounts}, not one shared counter update per query). Confined to one thread.
+     */
+    public static final class Scratch {
+        private static final int RCODES = 17;
+        private final byte[] query = new byte[MAX_FAST_QUERY];
+        private final byte[] answer;
+        private final CacheProbe probe = new CacheProbe();
+        private int answerLength;
+        private int queries;
+        private int fastHits;
+        private final int[] rcodes = new int[RCODES];
+
+        Scratch(int maxAnswer) {
+            this.answer = new byte[maxAnswer];
+        }
+
+        /** Counts one UDP query (to be added at the end of the batch). */
+        public void countQuery() {
+            queries++;
+        }
+
+        /** Adds this batch's counts to {@code stats} and starts a new batch. */
+        public void flushCounts(BridgeStats stats) {
+            stats.add(Counter.QUERIES_UDP, queries);
+            stats.add(Counter.CACHE_HITS_FAST, fastHits);
+            queries = 0;
+            fastHits = 0;
+            for (int i = 0; i < RCODES; i++) {
+                if (rcodes[i] != 0) {
+                    Counter c = BridgeStats.rcodeCounter(i);
+                    if (c != null) {
+                        stats.add(c, rcodes[i]);
+                    }
+                    rcodes[i] = 0;
+                }
+            }
+        }
+
+        private void countFastAnswer(int rcode, BridgeStats stats) {
+            fastHits++;
+            if (rcode >= 0 && rcode < RCODES) {
+                rcodes[rcode]++;
+            } else {
+                stats.countRcode(rcode);
+            }
+        }
+
+        /** The answer of the last {@link #fastPath} call that returned {@link #ANSWERED}: its first bytes. */
+        public byte[] answer() {
+            return answer;
+        }
+
+        public int answerLength() {
+            return answerLength;
+        }
+    }
+
+    /**
+     * The UDP fast path: if {@code query} is a plain QUERY for class IN with at most an OPT (version 0, options well
+     * formed) and its answer is fresh in the cache and fits the client's limit, takes a rate-limit token and, if
+     * allowed, renders the answer into {@code s}, counts it there (see {@link Scratch#flushCounts}) and returns
      * {@link #ANSWERED}. Returns {@link #NOT_CHECKED} when the query is not for the fast path, or the rate limiter's
      * count (> 0) when the client is over its limit; either way the query then goes through {@link #process}.
+     * Positive, negative (NXDOMAIN, NODATA) and forwarded answers are all cached the same way, so all take this path.
      */
-    public long fastPath(ByteBuf query, InetSocketAddress client, ByteBufAllocator alloc, Consumer<ByteBuf> send) {
-        int s = query.readerIndex();
-        int end = query.writerIndex();
-        if (end - s < 17 || (query.getByte(s + 2) & 0xf8) != 0 || query.getUnsignedShort(s + 4) != 1
-                || query.getUnsignedShort(s + 6) != 0 || query.getUnsignedShort(s + 8) != 0) {
+    public long fastPath(ByteBuf query, InetSocketAddress client, Scratch s, long now) {
+        int n = query.readableBytes();
+        if (n < 17 || n > MAX_FAST_QUERY) {
             return NOT_CHECKED;
         }
-        int ar = query.getUnsignedShort(s + 10);
+        byte[] q = s.query;
+        query.getBytes(query.readerIndex(), q, 0, n);
+        if ((q[2] & 0xf8) != 0 || u16(q, 4) != 1 || u16(q, 6) != 0 || u16(q, 8) != 0) {
+            return NOT_CHECKED;
+        }
+        int ar = u16(q, 10);
         if (ar > 1) {
             return NOT_CHECKED;
         }
-        int p = s + 12;
+        int p = WireFormat.HEADER;
         while (true) {
-            if (p >= end) {
+            if (p >= n) {
                 return NOT_CHECKED;
             }
-            int len = query.getUnsignedByte(p);
+            int len = q[p] & 0xff;
             if (len == 0) {
                 break;
             }
@@ -156,51 +245,53 @@ public final class ServerCore {
             }
             p += 1 + len;
         }
-        int nameLen = p + 1 - (s + 12);
-        if (nameLen > 255 || p + 5 > end) {
+        int nameLen = p + 1 - WireFormat.HEADER;
+        if (nameLen > CacheProbe.MAX_NAME || p + 5 > n) {
             return NOT_CHECKED;
         }
-        int qtype = query.getUnsignedShort(p + 1);
-        if (query.getUnsignedShort(p + 3) != 1) {
+        int qtype = u16(q, p + 1);
+        if (u16(q, p + 3) != 1) {
             return NOT_CHECKED;
         }
         p += 5;
         boolean edns = false;
         int payload = 512;
         if (ar == 1) {
-            if (p + 11 > end || query.getByte(p) != 0 || query.getUnsignedShort(p + 1) != 41
-                    || query.getByte(p + 6) != 0) {
+            if (p + 11 > n || q[p] != 0 || u16(q, p + 1) != WireFormat.TYPE_OPT || q[p + 6] != 0) {
                 return NOT_CHECKED;
             }
-            payload = query.getUnsignedShort(p + 3);
-            p += 11 + query.getUnsignedShort(p + 9);
+            payload = u16(q, p + 3);
+            int end = p + 11 + u16(q, p + 9);
+            if (end != n) {
+                return NOT_CHECKED;
+            }
+            p += 11;
+            while (p + 4 <= end) { // options must fill the record data exactly, as the slow path's parser requires
+                p += 4 + u16(q, p + 2);
+            }
             edns = true;
         }
-        if (p != end) {
+        if (p != n) {
             return NOT_CHECKED;
         }
-        byte[] key = new byte[nameLen];
-        query.getBytes(s + 12, key);
-        for (int i = 0; i < nameLen; i++) {
-            byte b = key[i];
-            if (b >= 'A' && b <= 'Z') {
-                key[i] = (byte) (b + 32);
-            }
+        byte[] a = cache.freshPacked(s.probe.load(q, WireFormat.HEADER, nameLen, qtype), now);
+        if (a == null || PackedAnswer.qnameLen(a) != nameLen) {
+            return NOT_CHECKED;
         }
-        long now = clock.millis();
-        ResponseTemplate t = cache.fresh(new CacheKey(key, qtype), now);
-        if (t == null || t.qnameLen() != nameLen || t.size(edns) > udpLimit(edns, payload)) {
+        int size = PackedAnswer.size(a, edns);
+        if (size > udpLimit(edns, payload) || size > s.answer.length) {
             return NOT_CHECKED;
         }
         long limited = rateLimiter.acquire(client.getAddress());
         if (limited > 0) {
             return limited;
         }
-        ByteBuf out = alloc.ioBuffer(t.size(edns));
-        t.renderInto(out, query, s, edns, now);
-        stats.inc(Counter.CACHE_HITS_FAST);
-        stats.countRcode(t.rcode());
-        send.accept(out);
+        s.answerLength = PackedAnswer.render(a, q, edns, now, s.answer);
+        s.countFastAnswer(PackedAnswer.rcode(a), stats);
         return ANSWERED;
+    }
+
+    private static int u16(byte[] w, int pos) {
+        return ((w[pos] & 0xff) << 8) | (w[pos + 1] & 0xff);
     }
 }

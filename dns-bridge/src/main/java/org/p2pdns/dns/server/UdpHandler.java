@@ -1,5 +1,6 @@
 package org.p2pdns.dns.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,36 +12,63 @@ import org.p2pdns.dns.BridgeStats.Counter;
 
 /**
  * Netty adapter for DNS over UDP. Answers written while a batch of datagrams is being read are flushed once at the
- * end of the batch; answers that complete later (after a DHT lookup or an upstream query) are flushed at once.
+ * end of the batch (one sendmmsg with epoll); answers that complete later (after a DHT lookup or an upstream query)
+ * are flushed at once. Cached answers take {@link ServerCore#fastPath}, with this channel's scratch space and one
+ * clock reading per batch (TTLs count down in whole seconds).
  */
 final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
     private final ServerCore core;
     private final BridgeStats stats;
+    /**
+     * Fast answers are written one after another into a buffer of this size, each sent as a slice of it: one pooled
+     * allocation per few hundred answers instead of one per answer (and as few samples by Netty's leak detector,
+     * which records a stack trace for one allocation in 128).
+     */
+    static final int ANSWER_BUFFER = 16 * 1024;
+
+    private final ServerCore.Scratch scratch;
     private boolean inRead;
+    private long batchMillis = -1;
+    private ByteBuf answers;
 
     UdpHandler(ServerCore core, BridgeStats stats) {
         this.core = core;
         this.stats = stats;
+        this.scratch = core.newScratch();
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         inRead = true;
-        stats.inc(Counter.QUERIES_UDP);
+        scratch.countQuery();
         InetSocketAddress sender = packet.sender();
-        long fast = core.fastPath(packet.content(), sender, ctx.alloc(),
-                out -> ctx.write(new DatagramPacket(out, sender)));
+        if (batchMillis < 0) {
+            batchMillis = core.millis();
+        }
+        long fast = core.fastPath(packet.content(), sender, scratch, batchMillis);
         if (fast == ServerCore.ANSWERED) {
+            int n = scratch.answerLength();
+            ByteBuf buf = answers;
+            if (buf == null || buf.writableBytes() < n) {
+                if (buf != null) {
+                    buf.release(); // the slices still being sent keep it alive
+                }
+                buf = answers = ctx.alloc().directBuffer(Math.max(ANSWER_BUFFER, n));
+            }
+            int at = buf.writerIndex();
+            buf.writeBytes(scratch.answer(), 0, n);
+            // no promise: a failed send reaches exceptionCaught
+            ctx.write(new DatagramPacket(buf.retainedSlice(at, n), sender), ctx.voidPromise());
             return;
         }
         byte[] raw = ByteBufUtil.getBytes(packet.content());
         core.process(raw, sender, false, wire -> {
             DatagramPacket reply = new DatagramPacket(Unpooled.wrappedBuffer(wire), sender);
             if (ctx.executor().inEventLoop() && inRead) {
-                ctx.write(reply);
+                ctx.write(reply, ctx.voidPromise());
             } else {
-                ctx.writeAndFlush(reply);
+                ctx.writeAndFlush(reply, ctx.voidPromise());
             }
         }, fast);
     }
@@ -48,12 +76,28 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inRead = false;
+        batchMillis = -1;
+        scratch.flushCounts(stats); // before the answers leave: a client that got one sees it counted
         ctx.flush();
+    }
+
+    /** The buffer fast answers are being written into, or null (tests check it is released). */
+    ByteBuf answerBuffer() {
+        return answers;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (answers != null) {
+            answers.release();
+            answers = null;
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A UDP socket error (e.g. ICMP port unreachable for an earlier reply) must not close the server socket.
+        // A UDP socket error (e.g. ICMP port unreachable for an earlier reply, or a send that failed) must not close
+        // the server socket.
         stats.inc(Counter.INTERNAL_ERRORS);
     }
 }

@@ -1,6 +1,5 @@
 package org.p2pdns.dns.wire;
 
-import io.netty.buffer.ByteBuf;
 import java.util.List;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedErrorCodeOption;
@@ -24,9 +23,10 @@ public final class ResponseTemplate {
     private final String edeText;
     private final byte[] plain;
     private final byte[] edns;
-    private final int[] plainTtlOffsets;
-    private final int[] ednsTtlOffsets;
-    private final long[] ttls;
+    /** Per record: the offset of its TTL field in {@link #plain}, then its TTL (unsigned); in one array for locality. */
+    private final int[] plainTtls;
+    /** The same for {@link #edns}. */
+    private final int[] ednsTtls;
     private final long minTtl;
     private final int qnameLen;
     private final long createdMillis;
@@ -44,22 +44,27 @@ public final class ResponseTemplate {
         withOpt.addRecord(new OPTRecord(payload, 0, 0, 0, opts), Section.ADDITIONAL);
         this.edns = withOpt.toWire();
         try {
-            this.plainTtlOffsets = WireFormat.ttlOffsets(plain);
-            this.ednsTtlOffsets = WireFormat.ttlOffsets(edns);
-            this.ttls = new long[plainTtlOffsets.length];
-            long min = Long.MAX_VALUE;
-            for (int i = 0; i < ttls.length; i++) {
-                ttls[i] = WireFormat.u32(plain, plainTtlOffsets[i]);
-                min = Math.min(min, ttls[i]);
+            int[] plainOffsets = WireFormat.ttlOffsets(plain);
+            int[] ednsOffsets = WireFormat.ttlOffsets(edns);
+            if (plainOffsets.length != ednsOffsets.length) {
+                throw new IllegalStateException("OPT changed the record count");
             }
-            this.minTtl = ttls.length == 0 ? 0 : min;
+            this.plainTtls = new int[plainOffsets.length * 2];
+            this.ednsTtls = new int[plainOffsets.length * 2];
+            long min = Long.MAX_VALUE;
+            for (int i = 0; i < plainOffsets.length; i++) {
+                long ttl = WireFormat.u32(plain, plainOffsets[i]);
+                plainTtls[2 * i] = plainOffsets[i];
+                plainTtls[2 * i + 1] = (int) ttl;
+                ednsTtls[2 * i] = ednsOffsets[i];
+                ednsTtls[2 * i + 1] = (int) ttl;
+                min = Math.min(min, ttl);
+            }
+            this.minTtl = plainOffsets.length == 0 ? 0 : min;
             this.qnameLen = WireFormat.u16(plain, 4) == 1 ? WireFormat.skipName(plain, WireFormat.HEADER)
                     - WireFormat.HEADER : 0;
         } catch (WireFormatException e) {
             throw new IllegalStateException("dnsjava produced a message we cannot walk", e);
-        }
-        if (plainTtlOffsets.length != ednsTtlOffsets.length) {
-            throw new IllegalStateException("OPT changed the record count");
         }
     }
 
@@ -119,39 +124,41 @@ public final class ResponseTemplate {
      * @param fixedTtl   a TTL to put on every record instead (serve-stale), or -1
      */
     public byte[] render(byte[] query, boolean withEdns, long nowMillis, long fixedTtl) {
+        byte[] out = new byte[size(withEdns)];
+        patch(out, query, qnameLen > 0 && plainNameLength(query) == qnameLen, withEdns, nowMillis, fixedTtl);
+        return out;
+    }
+
+    /** The encoding without OPT (for {@link PackedAnswer}; not to be modified). */
+    byte[] plainBytes() {
+        return plain;
+    }
+
+    /** The encoding with the bridge's OPT (for {@link PackedAnswer}; not to be modified). */
+    byte[] ednsBytes() {
+        return edns;
+    }
+
+    /** Per record, the TTL's offset in one encoding and the TTL (for {@link PackedAnswer}; not to be modified). */
+    int[] ttlTable(boolean withEdns) {
+        return withEdns ? ednsTtls : plainTtls;
+    }
+
+    private void patch(byte[] out, byte[] query, boolean copyName, boolean withEdns, long nowMillis, long fixedTtl) {
         byte[] base = withEdns ? edns : plain;
-        int[] offsets = withEdns ? ednsTtlOffsets : plainTtlOffsets;
-        byte[] out = base.clone();
+        int[] ttls = withEdns ? ednsTtls : plainTtls;
+        System.arraycopy(base, 0, out, 0, base.length);
         out[0] = query[0];
         out[1] = query[1];
         out[2] = (byte) ((base[2] & ~0x01) | (query[2] & 0x01));
         out[3] = (byte) ((base[3] & ~0x30) | (query[3] & 0x10));
-        if (qnameLen > 0 && plainNameLength(query) == qnameLen) {
+        if (copyName) {
             System.arraycopy(query, WireFormat.HEADER, out, WireFormat.HEADER, qnameLen);
         }
         long elapsed = elapsedSeconds(nowMillis);
-        for (int i = 0; i < offsets.length; i++) {
-            WireFormat.putU32(out, offsets[i], fixedTtl >= 0 ? fixedTtl : Math.max(0, ttls[i] - elapsed));
-        }
-        return out;
-    }
-
-    /** Same as {@link #render} for a fresh answer, written straight into a Netty buffer (the UDP fast path). */
-    public void renderInto(ByteBuf out, ByteBuf query, int queryStart, boolean withEdns, long nowMillis) {
-        byte[] base = withEdns ? edns : plain;
-        int[] offsets = withEdns ? ednsTtlOffsets : plainTtlOffsets;
-        int start = out.writerIndex();
-        out.writeBytes(base);
-        out.setByte(start, query.getByte(queryStart));
-        out.setByte(start + 1, query.getByte(queryStart + 1));
-        out.setByte(start + 2, (base[2] & ~0x01) | (query.getByte(queryStart + 2) & 0x01));
-        out.setByte(start + 3, (base[3] & ~0x30) | (query.getByte(queryStart + 3) & 0x10));
-        if (qnameLen > 0) {
-            out.setBytes(start + WireFormat.HEADER, query, queryStart + WireFormat.HEADER, qnameLen);
-        }
-        long elapsed = elapsedSeconds(nowMillis);
-        for (int i = 0; i < offsets.length; i++) {
-            out.setInt(start + offsets[i], (int) Math.max(0, ttls[i] - elapsed));
+        for (int i = 0; i < ttls.length; i += 2) {
+            long ttl = fixedTtl >= 0 ? fixedTtl : Math.max(0, (ttls[i + 1] & 0xffffffffL) - elapsed);
+            WireFormat.putU32(out, ttls[i], ttl);
         }
     }
 

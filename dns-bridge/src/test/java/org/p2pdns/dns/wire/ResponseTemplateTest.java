@@ -2,11 +2,10 @@ package org.p2pdns.dns.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.p2pdns.dns.testing.TestZone;
@@ -67,18 +66,32 @@ class ResponseTemplateTest {
     }
 
     @Test
-    void nettyRenderingMatchesByteArrayRendering() {
-        ResponseTemplate t = ResponseTemplate.of(response(), -1, null, 1232, 0);
-        byte[] raw = UdpClient.query("EXAMPLE.P2P.", "A", 0x1234).toWire();
-        ByteBuf in = Unpooled.wrappedBuffer(new byte[] {9, 9, 9}, raw);
-        in.readerIndex(3);
-        ByteBuf holder = Unpooled.copiedBuffer(new byte[] {9, 9, 9}, raw).readerIndex(3);
-        ByteBuf out = Unpooled.buffer();
-        t.renderInto(out, holder, 3, false, 5_000);
-        byte[] viaNetty = new byte[out.readableBytes()];
-        out.readBytes(viaNetty);
-        assertArrayEquals(t.render(raw, false, 5_000, -1), viaNetty);
-        in.release();
+    void packedAnswersRenderTheSameBytesAndKnowTheirKeyAndExpiry() throws Exception {
+        Message m = response();
+        ResponseTemplate t = ResponseTemplate.of(m, -1, null, 1232, 1_000_000);
+        byte[] name = m.getQuestion().getName().toWireCanonical();
+        byte[] p = PackedAnswer.pack(t, name, 1, 4242, 1_000_000 + 100_000);
+        assertEquals(4242, PackedAnswer.hash(p));
+        assertEquals(t.qnameLen(), PackedAnswer.qnameLen(p));
+        assertEquals(t.rcode(), PackedAnswer.rcode(p));
+        assertTrue(PackedAnswer.answers(p, 4242, name, name.length, 1, 1_099_999));
+        assertFalse(PackedAnswer.answers(p, 4242, name, name.length, 1, 1_100_000), "expired");
+        assertFalse(PackedAnswer.answers(p, 4242, name, name.length, 28, 1_000_000), "other type");
+        assertFalse(PackedAnswer.answers(p, 4243, name, name.length, 1, 1_000_000), "other hash");
+        assertFalse(PackedAnswer.answers(p, 4242, name, name.length - 1, 1, 1_000_000), "other name");
+        byte[] dst = new byte[1232];
+        Arrays.fill(dst, (byte) 0x77);
+        for (boolean edns : new boolean[] {false, true}) {
+            Message q = UdpClient.query("EXAMPLE.P2P.", "A", 0x1234);
+            q.getHeader().setFlag(Flags.CD);
+            byte[] raw = q.toWire();
+            for (long now : new long[] {1_000_000, 1_040_500, 1_000_000 + 999_999_000L}) {
+                int n = PackedAnswer.render(p, raw, edns, now, dst);
+                assertEquals(t.size(edns), n);
+                assertEquals(t.size(edns), PackedAnswer.size(p, edns));
+                assertArrayEquals(t.render(raw, edns, now, -1), Arrays.copyOf(dst, n), "edns " + edns + " at " + now);
+            }
+        }
     }
 
     @Test

@@ -69,9 +69,15 @@ public final class StunResponder implements AutoCloseable {
             TransportAddress remote = evt.getRemoteAddress();
             Response resp = MessageFactory.createBindingResponse((Request) m, remote);
             resp.putAttribute(AttributeFactory.createMappedAddressAttribute(remote));
-            stack.sendResponse(evt.getTransactionID().getBytes(), resp, evt.getLocalAddress(), remote);
+            // Counted before the send: a client that has its answer must see it counted (CI once read 0 here).
             counters.inc(ServerCounter.STUN_BINDINGS);
             answered.accept(new InetSocketAddress(remote.getAddress(), remote.getPort()));
+            try {
+                stack.sendResponse(evt.getTransactionID().getBytes(), resp, evt.getLocalAddress(), remote);
+            } catch (Exception e) {
+                counters.add(ServerCounter.STUN_BINDINGS, -1);
+                throw e;
+            }
         } catch (Exception e) {
             counters.inc(ServerCounter.STUN_ERRORS);
             LOG.debug("STUN answer failed: {}", e.toString());

@@ -57,10 +57,13 @@ public final class Ed25519 {
         }
     }
 
-    /** True when {@code publicKey} is 32 bytes encoding a point of the prime-order subgroup (full validation). */
-    public static boolean isValidPublicKey(byte[] publicKey) {
+    /**
+     * True when {@code publicKey} is 32 bytes encoding a point on the curve that is not of small order (BouncyCastle's
+     * partial validation): what a Noise static key needs, see {@link X25519Keys#publicKeyFromEd25519}.
+     */
+    public static boolean isUsablePublicKey(byte[] publicKey) {
         return publicKey != null && publicKey.length == PUBLIC_KEY_BYTES
-                && org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFull(publicKey, 0);
+                && org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyPartial(publicKey, 0);
     }
 
     private static void requireSeed(byte[] seed) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.southernstorm.noise.protocol.DHState;
 import com.southernstorm.noise.protocol.Noise;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Random;
@@ -103,6 +104,73 @@ class IdentityTest {
         identity[0] = 1; // y = 1: the neutral element, small order
         assertThrows(IllegalArgumentException.class, () -> X25519Keys.publicKeyFromEd25519(identity));
         assertThrows(IllegalArgumentException.class, () -> X25519Keys.publicKeyFromEd25519(new byte[5]));
+    }
+
+    @Test
+    void everySmallOrderKeyIsRejected() {
+        // the eight points of order 1, 2, 4 and 8 (and their other sign bits): DH with them is predictable
+        String[] smallOrder = {
+            "0100000000000000000000000000000000000000000000000000000000000000",
+            "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "0000000000000000000000000000000000000000000000000000000000000080",
+            "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+            "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+            "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+            "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"};
+        for (String hex : smallOrder) {
+            assertThrows(IllegalArgumentException.class, () -> X25519Keys.publicKeyFromEd25519(HEX.parseHex(hex)), hex);
+        }
+    }
+
+    @Test
+    void aKeyWithATorsionComponentGivesTheSameSharedSecrets() {
+        // A + T with T of order 4 (x = sqrt(-1), y = 0) is (y_A * i, x_A * i): not in the prime-order subgroup, yet
+        // clamped X25519 scalars (multiples of 8) cancel T, so every DH output equals the one with A itself
+        BigInteger p = BigInteger.ONE.shiftLeft(255).subtract(BigInteger.valueOf(19));
+        BigInteger i = BigInteger.TWO.modPow(p.subtract(BigInteger.ONE).shiftRight(2), p);
+        Random r = new Random(11);
+        for (int n = 0; n < 20; n++) {
+            NodeIdentity a = NodeIdentity.generate(r);
+            NodeIdentity b = NodeIdentity.generate(r);
+            byte[] enc = a.publicKey();
+            byte[] be = new byte[32];
+            for (int k = 0; k < 32; k++) {
+                be[k] = enc[31 - k];
+            }
+            boolean sign = (be[0] & 0x80) != 0;
+            be[0] &= 0x7f;
+            BigInteger y = new BigInteger(1, be);
+            BigInteger d = BigInteger.valueOf(-121665)
+                    .multiply(BigInteger.valueOf(121666).modInverse(p)).mod(p);
+            BigInteger x2 = y.pow(2).subtract(BigInteger.ONE)
+                    .multiply(d.multiply(y.pow(2)).add(BigInteger.ONE).modInverse(p)).mod(p);
+            BigInteger x = x2.modPow(p.add(BigInteger.valueOf(3)).shiftRight(3), p);
+            if (!x.pow(2).mod(p).equals(x2)) {
+                x = x.multiply(i).mod(p);
+            }
+            if (x.testBit(0) != sign) {
+                x = p.subtract(x);
+            }
+            BigInteger x3 = y.multiply(i).mod(p);
+            BigInteger y3 = x.multiply(i).mod(p);
+            byte[] mixed = new byte[32];
+            byte[] y3be = y3.toByteArray();
+            for (int k = 0; k < 32 && k < y3be.length; k++) {
+                mixed[k] = y3be[y3be.length - 1 - k];
+            }
+            if (x3.testBit(0)) {
+                mixed[31] |= (byte) 0x80;
+            }
+            assertFalse(org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFull(mixed, 0), "A + T is mixed order");
+            byte[] viaA = new byte[32];
+            byte[] viaMixed = new byte[32];
+            org.bouncycastle.math.ec.rfc7748.X25519.scalarMult(b.x25519PrivateKey(), 0,
+                    X25519Keys.publicKeyFromEd25519(a.publicKey()), 0, viaA, 0);
+            org.bouncycastle.math.ec.rfc7748.X25519.scalarMult(b.x25519PrivateKey(), 0,
+                    X25519Keys.publicKeyFromEd25519(mixed), 0, viaMixed, 0);
+            assertArrayEquals(viaA, viaMixed, "key " + n);
+        }
     }
 
     @Test

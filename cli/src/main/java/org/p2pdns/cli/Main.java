@@ -10,6 +10,7 @@ public final class Main {
 
     public static void main(String[] args) {
         configureLogging(args);
+        org.p2pdns.node.util.NettyLeakDetection.configure();
         CompletableFuture<Void> stop = new CompletableFuture<>();
         CompletableFuture<Integer> done = new CompletableFuture<>();
         Thread hook = new Thread(() -> {

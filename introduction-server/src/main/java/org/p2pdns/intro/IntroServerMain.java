@@ -15,6 +15,7 @@ public final class IntroServerMain {
     }
 
     public static void main(String[] args) throws Exception {
+        org.p2pdns.node.util.NettyLeakDetection.configure();
         IntroServerConfig c;
         int stats;
         try {

@@ -59,7 +59,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             int at = buf.writerIndex();
             buf.writeBytes(scratch.answer(), 0, n);
             // no promise: a failed send reaches exceptionCaught
-            ctx.write(new DatagramPacket(buf.retainedSlice(at, n), sender), ctx.voidPromise());
+            ctx.write(new DatagramPacket(sliceSource(buf).retainedSlice(at, n), sender), ctx.voidPromise());
             return;
         }
         byte[] raw = ByteBufUtil.getBytes(packet.content());
@@ -79,6 +79,19 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         batchMillis = -1;
         scratch.flushCounts(stats); // before the answers leave: a client that got one sees it counted
         ctx.flush();
+    }
+
+    /**
+     * What the answers are sliced from: the pooled buffer itself. When Netty's leak detector sampled the buffer (one
+     * allocation in 128), {@code buf} is its leak-aware wrapper, and every slice of a wrapper is tracked with a stack
+     * trace taken at the slice and another at its release: two {@code Throwable}s for each of the few hundred answers
+     * in that buffer, which was 8% of the CPU per cached answer (JFR counted 52,000 in 15 s at 50,000 queries/s).
+     * The wrapper still tracks the buffer itself and is what this handler releases; the slices share its reference
+     * count.
+     */
+    static ByteBuf sliceSource(ByteBuf buf) {
+        ByteBuf inner = buf.unwrap();
+        return inner != null ? inner : buf;
     }
 
     /** The buffer fast answers are being written into, or null (tests check it is released). */

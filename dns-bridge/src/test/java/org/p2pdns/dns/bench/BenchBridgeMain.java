@@ -9,6 +9,7 @@ import org.p2pdns.dns.DnsBridge;
 import org.p2pdns.dns.testing.FakeResolver;
 import org.p2pdns.dns.testing.FakeUpstream;
 import org.p2pdns.dns.testing.TestZone;
+import org.p2pdns.node.util.NettyLeakDetection;
 import org.xbill.DNS.Name;
 
 /**
@@ -23,6 +24,7 @@ public final class BenchBridgeMain {
     }
 
     public static void main(String[] args) throws Exception {
+        NettyLeakDetection.configure(); // as the p2p command runs the bridge
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         FakeResolver resolver = new FakeResolver(Clock.systemUTC());
         for (int i = 0; i < 1000; i++) {

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -392,5 +394,41 @@ class FastPathTest {
         assertEquals(1, answers.refCnt(), "fast answers were slices of one buffer, now only the handler's");
         assertFalse(ch.finish());
         assertEquals(0, answers.refCnt(), "released with the channel");
+    }
+
+    @Test
+    void answersSlicedFromASampledBufferAreNotTrackedOneByOne() throws Exception {
+        // PARANOID: the leak detector wraps every buffer, as SIMPLE does one in 128; each slice of a wrapper would
+        // be tracked with two stack traces, so the answers are sliced from the buffer inside the wrapper
+        ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        try {
+            UdpHandler handler = new UdpHandler(core, stats);
+            EmbeddedChannel ch = new EmbeddedChannel(handler);
+            ch.config().setAllocator(PooledByteBufAllocator.DEFAULT);
+            slow(UdpClient.query("example.p2p.", "A", 1).toWire());
+            InetSocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 5354);
+            for (int i = 0; i < 2; i++) {
+                byte[] raw = UdpClient.query("example.p2p.", "A", 200 + i).toWire();
+                ch.pipeline().fireChannelRead(new DatagramPacket(Unpooled.wrappedBuffer(raw), local,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 41000 + i)));
+            }
+            ch.pipeline().fireChannelReadComplete();
+            ByteBuf answers = handler.answerBuffer();
+            assertTrue(answers.getClass().getSimpleName().contains("LeakAware"), answers.getClass().getName());
+            for (int i = 0; i < 2; i++) {
+                DatagramPacket out = ch.readOutbound();
+                assertNotNull(out, "answer " + i);
+                assertFalse(out.content().getClass().getSimpleName().contains("LeakAware"),
+                        out.content().getClass().getName());
+                assertEquals(200 + i, new Message(ByteBufUtil.getBytes(out.content())).getHeader().getID());
+                assertTrue(out.release());
+            }
+            assertEquals(1, answers.refCnt(), "the slices shared the wrapped buffer's count");
+            assertFalse(ch.finish());
+            assertEquals(0, answers.refCnt(), "released with the channel");
+        } finally {
+            ResourceLeakDetector.setLevel(before);
+        }
     }
 }

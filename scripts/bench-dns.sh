@@ -4,11 +4,12 @@
 # For three query sets (1,000 cached overlay names, 1,000 NXDOMAIN overlay names, 1,000 forwarded names) it prints:
 #   - peak throughput without loss: the highest rate of a ladder (RATES) at which dnsperf lost no query;
 #   - server CPU per query at a fixed 50,000 queries/s (utime+stime of the server process from /proc/<pid>/stat);
-#   - latency p50/p99 at 20,000 queries/s (from dnsperf -v, one line per query).
+#   - latency p50/p99 at 20,000 queries/s (from dnsperf -v, one line per query);
+#   - with unbound: PAIRS rounds of CPU per query at 50,000 q/s, bridge and unbound alternating, and the median ratio.
 # The server runs pinned to CPU 0 and dnsperf to CPU 1 (taskset). Bounded: every dnsperf run lasts DUR seconds.
 #
 # Usage: scripts/bench-dns.sh
-#   env: DUR=5  RATES="20000 50000 80000 100000 120000"  SETS="overlay nxdomain forwarded"  SKIP_UNBOUND=1
+#   env: DUR=5  RATES="20000 50000 80000 100000 120000"  SETS="overlay nxdomain forwarded"  SKIP_UNBOUND=1  PAIRS=3
 #        JAVA_OPTS="-Xms256m -Xmx512m -XX:+UseSerialGC"  SERVER_CPU=0  CLIENT_CPU=1
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +54,15 @@ perf() {
   taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$file" -l "$DUR" -c 4 -q 500 -t 2 "${args[@]}" 2>&1 \
     | awk '/Queries sent:/{s=$3} /Queries completed:/{c=$3} /Queries lost:/{l=$3} /Queries per second:/{q=$4}
            END{printf "%d %d %d %.0f\n", s, c, l, q}'
+}
+
+# cpu_per_query <port> <pid> <file> -> server CPU us per completed query of one run at 50,000 q/s
+cpu_per_query() {
+  local port=$1 pid=$2 file=$3 t0 t1 sent done lost qps
+  t0=$(cpu_ticks "$pid")
+  read -r sent done lost qps < <(perf "$port" "$file" 50000)
+  t1=$(cpu_ticks "$pid")
+  awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$done" 'BEGIN{ if (n > 0) printf "%.2f", d * 1e6 / hz / n; else print "0" }'
 }
 
 # measure <name> <port> <pid> <file>
@@ -155,6 +165,28 @@ for _ in range(50):
   for set in $SETS; do
     measure unbound "$UPORT" "$UNBOUND_PID" "$OUT/q-$set.txt" >>"$RESULTS"
   done
+  # Paired CPU per query: both servers are up (each idle while the other is measured); PAIRS rounds of one 50k q/s run
+  # on each, alternating, so a change in the machine's load hits both alike. Prints every pair and the median ratio.
+  PAIRS=${PAIRS:-3}
+  if [ "$PAIRS" -gt 0 ]; then
+    {
+      echo
+      echo "| query set | CPU us/query @50k, bridge, unbound (alternating pairs) | median bridge/unbound |"
+      echo "| --- | --- | --- |"
+    } >>"$RESULTS"
+    for set in $SETS; do
+      pairs="" ratios=""
+      for _ in $(seq 1 "$PAIRS"); do
+        b=$(cpu_per_query "$BRIDGE_PORT" "$BRIDGE_PID" "$OUT/q-$set.txt")
+        u=$(cpu_per_query "$UPORT" "$UNBOUND_PID" "$OUT/q-$set.txt")
+        pairs="$pairs ${b}/${u}"
+        ratios="$ratios $(awk -v b="$b" -v u="$u" 'BEGIN{ if (u > 0) printf "%.3f", b / u; else print "nan" }')"
+      done
+      median=$(echo "$ratios" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+      echo "   paired $set:$pairs -> ratios$ratios" >&2
+      echo "| $set |$pairs | $median |" >>"$RESULTS"
+    done
+  fi
 fi
 
 [ -n "$UNBOUND_PID" ] && kill "$UNBOUND_PID" 2>/dev/null || true

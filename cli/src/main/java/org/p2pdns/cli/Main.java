@@ -10,7 +10,10 @@ public final class Main {
 
     public static void main(String[] args) {
         configureLogging(args);
-        org.p2pdns.node.util.NettyLeakDetection.configure();
+        if (longRunning(args) || java.util.Arrays.asList(args).contains("bench-agent")) {
+            // not for short commands: loading Netty's classes would cost the quick query path its start-up budget
+            org.p2pdns.node.util.NettyLeakDetection.configure();
+        }
         CompletableFuture<Void> stop = new CompletableFuture<>();
         CompletableFuture<Integer> done = new CompletableFuture<>();
         Thread hook = new Thread(() -> {
@@ -51,16 +54,23 @@ public final class Main {
         return code;
     }
 
-    /** slf4j-simple reads its settings once, at first use: set them from the flags before anything logs. */
-    static void configureLogging(String[] args) {
-        String level = "warn";
-        boolean longRunning = false;
+    /** True for the modes that serve until stopped: a node, an introduction server. */
+    static boolean longRunning(String[] args) {
         for (String a : args) {
             switch (a) {
-                case "--start-node", "--intro-server" -> longRunning = true;
+                case "--start-node", "--intro-server" -> {
+                    return true;
+                }
                 default -> { }
             }
         }
+        return false;
+    }
+
+    /** slf4j-simple reads its settings once, at first use: set them from the flags before anything logs. */
+    static void configureLogging(String[] args) {
+        String level = "warn";
+        boolean longRunning = longRunning(args);
         if (longRunning) {
             level = "info";
         }

@@ -135,6 +135,14 @@ public final class DnsBridge implements AutoCloseable {
         return cache.size();
     }
 
+    /**
+     * Drops every cached response, fresh or kept for serve-stale, so that the next query of any name is resolved again
+     * (what a benchmark of uncached resolution needs; an operator's flush).
+     */
+    public void clearCache() {
+        cache.clear();
+    }
+
     /** SO_RCVBUF of the UDP socket as granted by the kernel. */
     public int udpReceiveBuffer() {
         return listeners.receiveBuffer();

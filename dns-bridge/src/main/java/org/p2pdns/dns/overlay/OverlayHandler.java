@@ -286,12 +286,9 @@ public final class OverlayHandler implements DnsHandler {
             return existing;
         }
         stats.inc(Counter.RESOLVER_CALLS);
-        Cancellable timer = scheduler.schedule(timeout, () -> mine.complete(Resolution.of(ResolveStatus.TIMEOUT, key,
-                "no answer from the node within " + timeout.toMillis() + " ms")));
-        mine.whenComplete((r, e) -> {
-            timer.cancel();
-            inflight.remove(key, mine);
-        });
+        Cancellable timer = scheduler.schedule(timeout, () -> finish(key, mine, Resolution.of(ResolveStatus.TIMEOUT,
+                key, "no answer from the node within " + timeout.toMillis() + " ms")));
+        mine.whenComplete((r, e) -> timer.cancel());
         CompletableFuture<Resolution> call;
         try {
             call = resolver.resolve(key);
@@ -300,12 +297,22 @@ public final class OverlayHandler implements DnsHandler {
         }
         call.whenComplete((r, e) -> {
             if (e != null || r == null) {
-                mine.complete(Resolution.of(ResolveStatus.TIMEOUT, key, "resolver failed: "
+                finish(key, mine, Resolution.of(ResolveStatus.TIMEOUT, key, "resolver failed: "
                         + (e == null ? "null resolution" : e.toString())));
             } else {
-                mine.complete(r);
+                finish(key, mine, r);
             }
         });
         return mine;
+    }
+
+    /**
+     * Ends a shared resolution: out of the in-flight map first, then completed. Completing first would send the
+     * answers (dependents run before an earlier-registered removal), and a question arriving right after an answer
+     * went out would join the finished resolution instead of asking the node again.
+     */
+    private void finish(String key, CompletableFuture<Resolution> mine, Resolution r) {
+        inflight.remove(key, mine);
+        mine.complete(r);
     }
 }

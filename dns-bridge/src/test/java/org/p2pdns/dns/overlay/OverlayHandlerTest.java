@@ -14,6 +14,7 @@ import org.p2pdns.dns.chain.Outcome;
 import org.p2pdns.dns.chain.Responses;
 import org.p2pdns.dns.testing.UdpClient;
 import org.p2pdns.node.api.Resolution;
+import org.p2pdns.node.api.ResolveStatus;
 import org.p2pdns.node.time.VirtualScheduler;
 import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.Message;
@@ -49,6 +50,28 @@ class OverlayHandlerTest {
         assertEquals(0, o.cacheSeconds());
         h.handle(req);
         assertEquals(2, calls[0], "a finished resolution is not shared with later questions");
+    }
+
+    @Test
+    void aQuestionAskedAsTheAnswerGoesOutIsANewResolution() throws Exception {
+        VirtualScheduler scheduler = new VirtualScheduler();
+        CompletableFuture<Resolution> pending = new CompletableFuture<>();
+        int[] calls = {0};
+        OverlayHandler h = new OverlayHandler(Name.fromString("p2p."), name -> {
+            calls[0]++;
+            return calls[0] == 1 ? pending : new CompletableFuture<>();
+        }, new Responses(scheduler.clock(), 1232), new BridgeStats(), scheduler, Duration.ofSeconds(5),
+                Duration.ofSeconds(60));
+        Message q = UdpClient.query("example.p2p.", "A", 3);
+        DnsRequest req = new DnsRequest(q.toWire(), q, new InetSocketAddress("127.0.0.1", 1), false, false, 512);
+        int[] callsWhenAnswered = {-1};
+        // a client that asks again the moment its answer is sent (the cold-resolution benchmark does)
+        h.handle(req).thenRun(() -> {
+            h.handle(req);
+            callsWhenAnswered[0] = calls[0];
+        });
+        pending.complete(Resolution.of(ResolveStatus.NOT_FOUND, "example.p2p.", "not there"));
+        assertEquals(2, callsWhenAnswered[0], "the finished resolution is not shared");
     }
 
     @Test

@@ -9,11 +9,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.p2pdns.node.api.Resolution;
 import org.p2pdns.node.api.ResolveStatus;
 import org.p2pdns.node.config.NetworkParams;
@@ -29,90 +34,135 @@ import org.p2pdns.node.transport.SecureTransport;
 import org.p2pdns.node.transport.TransportConfig;
 import org.p2pdns.node.transport.TransportStats;
 import org.p2pdns.node.transport.UdpTransport;
+import org.xbill.DNS.Record;
 
 /**
  * Benchmark of the record layer on real UDP: N nodes in one JVM on 127.0.0.1 (ephemeral ports, Noise sessions, one
  * event thread per node, a shared 2-thread Netty group), NetworkParams.TEST (no proof of work). Publishes NAMES
  * names, resolves RESOLVES times from random nodes with cold resolver caches, kills 30% of the nodes and resolves
  * again. Prints publish p50, resolve p50/p95/p99, time to first valid record, and the share of names resolved.
- * Run with scripts/bench-records.sh [NODES] [NAMES] [RESOLVES].
+ * Run with scripts/bench-records.sh [NODES] [NAMES] [RESOLVES]. {@link #startNetwork} and {@link #publishNames} also
+ * build the network of the DNS bridge's cold-resolution benchmark ({@code dns-bridge}'s {@code ColdResolveBench}).
  */
 public final class RecordsBench {
 
-    private record Node(int index, EventLoopScheduler scheduler, UdpTransport udp, SecureTransport transport,
-                        DhtNode dht, NodeStore store, RecordResolver resolver, RecordPublisher publisher) {
+    /** One node of the loopback network: its event thread, socket, secure transport, DHT, store and record layer. */
+    public record Node(int index, EventLoopScheduler scheduler, UdpTransport udp, SecureTransport transport,
+                       DhtNode dht, NodeStore store, RecordResolver resolver, RecordPublisher publisher) {
+
+        /** Stops the DHT and closes the socket, as a node that dies would (nothing else is released). */
+        public void kill() {
+            dht.stop();
+            udp.close();
+        }
+
+        /** Stops the node and releases everything it holds. */
+        public void close() {
+            kill();
+            publisher.close();
+            scheduler.close();
+            store.close();
+        }
     }
 
-    public static void main(String[] args) throws Exception {
-        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-        int names = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        int resolves = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
-        if (nodes < 10 || nodes > 1000 || names < 1 || names > 5000 || resolves < 1 || resolves > 100_000) {
-            throw new IllegalArgumentException("usage: RecordsBench [NODES 10..1000] [NAMES] [RESOLVES]");
+    /** The command line of a benchmark on this network: [NODES 10..1000] [NAMES 1..5000] [RESOLVES 1..100000]. */
+    public record Args(int nodes, int names, int resolves) {
+
+        /** Parses {@code args}; NODES defaults to 200, NAMES to 100. */
+        public static Args parse(String[] args, int defaultResolves, String program) {
+            int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+            int names = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+            int resolves = args.length > 2 ? Integer.parseInt(args[2]) : defaultResolves;
+            if (nodes < 10 || nodes > 1000 || names < 1 || names > 5000 || resolves < 1 || resolves > 100_000) {
+                throw new IllegalArgumentException("usage: " + program + " [NODES 10..1000] [NAMES] [RESOLVES]");
+            }
+            return new Args(nodes, names, resolves);
         }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args = Args.parse(argv, 1000, "RecordsBench");
+        int nodes = args.nodes();
+        int names = args.names();
+        int resolves = args.resolves();
         NetworkParams params = NetworkParams.TEST;
         System.out.printf("records bench: %d nodes on 127.0.0.1 (real UDP, Noise), test network (no proof of work),"
                 + " %d names, %d resolutions%n", nodes, names, resolves);
         Random random = new Random(1);
-        RecordPolicy policy = new RecordPolicy(params);
-        EventLoopGroup io = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        EventLoopGroup io = newIoGroup();
         List<Node> all = new ArrayList<>();
-        long t0 = System.nanoTime();
         try {
-            for (int i = 0; i < nodes; i++) {
-                all.add(startNode(i, params, policy, io, random, all));
-            }
-            waitReady(all);
-            System.out.printf("joined: %d nodes ready in %.1f s%n", nodes, (System.nanoTime() - t0) / 1e9);
-
-            // publish
-            List<String> published = new ArrayList<>();
-            List<Double> publishMs = new ArrayList<>();
-            List<Double> acks = new ArrayList<>();
-            java.util.Map<org.p2pdns.node.dht.StoreOutcome, Integer> refused = new java.util.TreeMap<>();
-            // a user publishes from a node that has joined
-            List<Node> joined = all.stream().filter(n -> n.dht().isReady()).toList();
-            for (int i = 0; i < names; i++) {
-                String name = "bench-" + i + ".p2p";
-                Node at = joined.get(random.nextInt(joined.size()));
-                OwnerKey key = OwnerKey.fromSeed(seed(i));
-                long s = System.nanoTime();
-                PublishResult r = at.publisher().publish(name, TestRecords.aRecord(name, i % 250),
-                        Duration.ofMinutes(5), key).get(30, TimeUnit.SECONDS);
-                publishMs.add((System.nanoTime() - s) / 1e6);
-                acks.add((double) r.acks());
-                r.refused().forEach((o, c) -> refused.merge(o, c, Integer::sum));
-                if (r.acks() > 0) {
-                    published.add(name);
-                }
-            }
-            System.out.printf(Locale.ROOT, "publish: %d of %d stored; latency p50 %.1f ms, p95 %.1f ms; replicas"
-                    + " acknowledging min %.0f, p50 %.0f; refusals %s%n", published.size(), names, pct(publishMs, 50),
-                    pct(publishMs, 95), pct(acks, 0), pct(acks, 50), refused);
+            startNetwork(nodes, params, io, random, all);
+            List<String> published = new ArrayList<>(publishNames(all, names, random).keySet());
 
             phase("before kill", all, published, resolves, random);
 
             List<Node> victims = new ArrayList<>(all);
             Collections.shuffle(victims, random);
             victims = victims.subList(0, nodes * 3 / 10);
-            for (Node v : victims) {
-                v.dht().stop();
-                v.udp().close();
-            }
+            victims.forEach(Node::kill);
             List<Node> live = new ArrayList<>(all);
             live.removeAll(victims);
             System.out.printf("killed %d of %d nodes (30%%), no republish%n", victims.size(), nodes);
             phase("after kill", live, published, resolves, random);
         } finally {
-            for (Node n : all) {
-                n.dht().stop();
-                n.udp().close();
-                n.publisher().close();
-                n.scheduler().close();
-                n.store().close();
-            }
+            all.forEach(Node::close);
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    /** The Netty I/O threads the nodes share: 2, as many as this machine has cores. */
+    public static EventLoopGroup newIoGroup() {
+        return new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    }
+
+    /**
+     * Starts {@code nodes} nodes on 127.0.0.1, adding each to {@code all} as it starts (so that the caller closes them
+     * even if a later one fails), and waits until they have joined (see {@link #waitReady}). Prints the join time.
+     */
+    public static void startNetwork(int nodes, NetworkParams params, EventLoopGroup io, Random random, List<Node> all)
+            throws Exception {
+        RecordPolicy policy = new RecordPolicy(params);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < nodes; i++) {
+            all.add(startNode(i, params, policy, io, random, all));
+        }
+        waitReady(all);
+        System.out.printf("joined: %d nodes ready in %.1f s%n", nodes, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Publishes {@code names} names ({@code bench-0.p2p}, ..., each one A record in 192.0.2.0/24) from random joined
+     * nodes, one after another, and prints the publish latency and replica counts. Returns the names at least one
+     * replica stored, in publish order, with the records published for each.
+     */
+    public static Map<String, List<Record>> publishNames(List<Node> all, int names, Random random)
+            throws Exception {
+        Map<String, List<Record>> published = new LinkedHashMap<>();
+        List<Double> publishMs = new ArrayList<>();
+        List<Double> acks = new ArrayList<>();
+        Map<org.p2pdns.node.dht.StoreOutcome, Integer> refused = new TreeMap<>();
+        // a user publishes from a node that has joined
+        List<Node> joined = all.stream().filter(n -> n.dht().isReady()).toList();
+        for (int i = 0; i < names; i++) {
+            String name = "bench-" + i + ".p2p";
+            Node at = joined.get(random.nextInt(joined.size()));
+            OwnerKey key = OwnerKey.fromSeed(seed(i));
+            List<Record> records = TestRecords.aRecord(name, i % 250);
+            long s = System.nanoTime();
+            PublishResult r = at.publisher().publish(name, records, Duration.ofMinutes(5), key)
+                    .get(30, TimeUnit.SECONDS);
+            publishMs.add((System.nanoTime() - s) / 1e6);
+            acks.add((double) r.acks());
+            r.refused().forEach((o, c) -> refused.merge(o, c, Integer::sum));
+            if (r.acks() > 0) {
+                published.put(name, records);
+            }
+        }
+        System.out.printf(Locale.ROOT, "publish: %d of %d stored; latency p50 %.1f ms, p95 %.1f ms; replicas"
+                + " acknowledging min %.0f, p50 %.0f; refusals %s%n", published.size(), names, pct(publishMs, 50),
+                pct(publishMs, 95), pct(acks, 0), pct(acks, 50), refused);
+        return published;
     }
 
     private static Node startNode(int i, NetworkParams params, RecordPolicy policy, EventLoopGroup io, Random random,
@@ -146,15 +196,14 @@ public final class RecordsBench {
 
     /** Waits until every node finished its join, or 180 s; goes on if at least 95% did. */
     private static void waitReady(List<Node> all) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        long ready = 0;
-        while (System.nanoTime() < deadline) {
-            ready = all.stream().filter(n -> n.dht().isReady()).count();
-            if (ready == all.size()) {
-                return;
-            }
-            Thread.sleep(100); // a benchmark script waiting for real sockets, not a test
+        CompletableFuture<?>[] joins = all.stream().map(n -> n.dht().whenReady()).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(joins).get(180, TimeUnit.SECONDS);
+            return;
+        } catch (TimeoutException | ExecutionException e) {
+            // counted below
         }
+        long ready = all.stream().filter(n -> n.dht().isReady()).count();
         System.out.printf("warning: %d of %d nodes finished joining after 180 s%n", ready, all.size());
         if (ready < all.size() * 95 / 100) {
             throw new IllegalStateException(ready + " of " + all.size() + " nodes ready after 180 s");
@@ -201,7 +250,8 @@ public final class RecordsBench {
         failures.forEach(f -> System.out.println("  not resolved: " + f));
     }
 
-    private static double pct(List<Double> values, int p) {
+    /** The {@code p}th percentile (nearest rank) of {@code values}, NaN if there are none. */
+    public static double pct(List<Double> values, int p) {
         if (values.isEmpty()) {
             return Double.NaN;
         }

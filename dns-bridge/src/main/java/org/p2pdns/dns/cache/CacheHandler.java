@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.p2pdns.dns.BridgeStats;
 import org.p2pdns.dns.BridgeStats.Counter;
 import org.p2pdns.dns.chain.DnsHandler;
@@ -79,28 +80,49 @@ public final class CacheHandler implements DnsHandler {
         stats.inc(Counter.CACHE_MISSES);
         CompletableFuture<Outcome> shared = refresh(key, request);
         if (e == null || timers == null || staleMillis == 0 || shared.isDone()) {
-            return shared;
+            // counted here, before the server (a later stage of the future returned) sends the answer
+            return shared.thenApply(o -> {
+                countIfStale(o);
+                return o;
+            });
         }
-        // e is expired but within the stale window: do not keep the client waiting on a slow refresh
+        // e is expired but within the stale window: do not keep the client waiting on a slow refresh. The timer and
+        // the refresh race for the one answer this client gets; only the winner counts it, before handing it over
+        // (completing the future sends it), so a client holding a stale answer always sees it counted once.
         CompletableFuture<Outcome> race = new CompletableFuture<>();
+        AtomicBoolean answered = new AtomicBoolean();
         Cancellable timer = timers.schedule(CLIENT_RESPONSE_TIMER, () -> {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
             try {
-                if (race.complete(new Outcome(staleCopy(e.template(), clock.millis()), 0, false))) {
-                    stats.inc(Counter.STALE_SERVED);
-                }
+                Outcome stale = new Outcome(staleCopy(e.template(), clock.millis()), 0, false);
+                stats.inc(Counter.STALE_SERVED);
+                race.complete(stale);
             } catch (RuntimeException ex) {
                 race.completeExceptionally(ex);
             }
         });
         shared.whenComplete((o, err) -> {
             timer.cancel();
+            if (!answered.compareAndSet(false, true)) {
+                return; // the client has its stale answer; the refresh still updated the cache
+            }
             if (err != null) {
                 race.completeExceptionally(err);
             } else {
+                countIfStale(o);
                 race.complete(o);
             }
         });
         return race;
+    }
+
+    /** Counts a stale answer (the refresh failed and {@link #settle} fell back on the expired entry) for its client. */
+    private void countIfStale(Outcome o) {
+        if (o.template().edeCode() == ExtendedErrorCodeOption.STALE_ANSWER) {
+            stats.inc(Counter.STALE_SERVED);
+        }
     }
 
     /** One downstream resolution per key in flight; the result is stored (or replaced by a stale answer). */
@@ -137,7 +159,8 @@ public final class CacheHandler implements DnsHandler {
         if (o.transientFailure() && staleMillis > 0) {
             ResponseCache.Entry old = cache.get(key, now);
             if (old != null && old.usableStale(now)) {
-                stats.inc(Counter.STALE_SERVED);
+                // counted by each client it reaches (countIfStale), not here: when the client-response timer
+                // already gave the client a stale answer, this one reaches nobody
                 return new Outcome(staleCopy(old.template(), now), 0, false);
             }
         }

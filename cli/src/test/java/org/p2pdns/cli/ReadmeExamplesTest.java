@@ -43,15 +43,60 @@ class ReadmeExamplesTest {
 
     final Map<String, String> ports = new HashMap<>();
 
+    private final java.util.Random portChoice = new java.util.Random();
+
     String freePort(String literal) {
-        return ports.computeIfAbsent(literal, l -> {
-            try (ServerSocket t = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                 DatagramSocket u = new DatagramSocket(new InetSocketAddress("127.0.0.1", t.getLocalPort()))) {
-                return String.valueOf(t.getLocalPort());
-            } catch (java.io.IOException e) {
-                return freePort(literal + "'");
+        String port = ports.get(literal);
+        if (port == null) {
+            port = String.valueOf(pickFreePort());
+            ports.put(literal, port);
+        }
+        return port;
+    }
+
+    /**
+     * A port free for TCP and UDP on loopback, taken below the kernel's ephemeral range when there is room: a port
+     * from that range, probed and released, can be handed meanwhile to any socket bound to port 0 (this test's own
+     * nodes and control servers, dig, dnsjava) before the README line that uses it runs.
+     */
+    private int pickFreePort() {
+        int low = ephemeralLow();
+        for (int i = 0; i < 200; i++) {
+            int port;
+            if (low > 11_024) {
+                port = low - 10_000 + portChoice.nextInt(10_000);
+            } else {
+                try (ServerSocket t = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                    port = t.getLocalPort();
+                } catch (java.io.IOException e) {
+                    continue;
+                }
             }
-        });
+            if (!ports.containsValue(String.valueOf(port)) && bindable(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port for TCP and UDP on loopback");
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket t = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+             DatagramSocket u = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** The lowest port the kernel hands out for port 0 (Linux; 32768, its default, elsewhere). */
+    private static int ephemeralLow() {
+        try {
+            // line by line: Files.readString sees a /proc file as empty-sized and returns its first byte only
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0)
+                    .trim().split("\\s+")[0]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 32_768;
+        }
     }
 
     static List<String> exampleLines() throws Exception {

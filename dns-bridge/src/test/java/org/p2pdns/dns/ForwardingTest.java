@@ -32,6 +32,12 @@ class ForwardingTest {
 
     final MutableClock clock = new MutableClock();
     final FakeResolver resolver = TestZone.populate(new FakeResolver(clock));
+    /**
+     * Long enough for an answering upstream on a loaded machine (the first query also starts dnsjava's selector
+     * thread); dnsjava notices a timeout up to 1 s late, so a silent upstream costs at most 2.5 s of the client's 5 s.
+     */
+    static final Duration UPSTREAM_TIMEOUT = Duration.ofMillis(1500);
+
     FakeUpstream first;
     FakeUpstream second;
     DnsBridge bridge;
@@ -108,7 +114,7 @@ class ForwardingTest {
         second = upstream();
         first.silent(true);
         start(BridgeConfig.defaults().withForwarding(true, List.of(first.address(), second.address()))
-                .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5)));
+                .withTimeouts(UPSTREAM_TIMEOUT, Duration.ofSeconds(5)));
         try (UdpClient c = new UdpClient(bridge.udpAddress())) {
             Message r = c.ask(UdpClient.query("www.example.com.", "A", 6));
             assertEquals(Rcode.NOERROR, r.getRcode());
@@ -120,7 +126,7 @@ class ForwardingTest {
     void allUpstreamsSilentIsServfailWithEdeThenStaleAnswers() throws Exception {
         first = upstream();
         start(BridgeConfig.defaults().withForwarding(true, List.of(first.address()))
-                .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5)));
+                .withTimeouts(UPSTREAM_TIMEOUT, Duration.ofSeconds(5)));
         try (UdpClient c = new UdpClient(bridge.udpAddress())) {
             assertEquals(Rcode.NOERROR, c.ask(UdpClient.query("www.example.com.", "A", 1)).getRcode());
             first.silent(true);

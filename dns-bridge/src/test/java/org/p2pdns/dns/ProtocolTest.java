@@ -290,7 +290,8 @@ class ProtocolTest {
 
     @Test
     void tcpCarriesSeveralQueriesPerConnectionAndClosesIdleOnes() throws Exception {
-        start(BridgeConfig.defaults().withForwarding(false, List.of()).withTcp(Duration.ofMillis(300), 2));
+        // idle for 2 s: long enough that a loaded machine answers the pipelined queries before the close
+        start(BridgeConfig.defaults().withForwarding(false, List.of()).withTcp(Duration.ofSeconds(2), 2));
         try (Socket s = new Socket(bridge.tcpAddress().getAddress(), bridge.tcpAddress().getPort())) {
             s.setSoTimeout(10_000);
             DataOutputStream out = new DataOutputStream(s.getOutputStream());

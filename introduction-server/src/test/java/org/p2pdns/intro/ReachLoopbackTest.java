@@ -105,7 +105,7 @@ class ReachLoopbackTest {
     @Test
     void reachesAByIdAloneThroughAGuestRegistrationAtItsServer() throws Exception {
         startB();
-        PeerPath path = b.nat.connect(new ConnectTarget(a.id(), List.of())).get(20, SECONDS);
+        PeerPath path = b.nat.connect(new ConnectTarget(a.id(), List.of())).get(30, SECONDS);
         assertEquals(PathKind.PUNCHED, path.kind());
         assertEquals(a.address(), path.address());
         assertEquals(List.of(s1.address()), b.onLoop(() -> b.nat.introClient().guestServers()));
@@ -118,7 +118,7 @@ class ReachLoopbackTest {
     void relaysThroughAsServerWhenTheDirectPathIsCut() throws Exception {
         cut();
         startB();
-        PeerPath path = b.nat.connect(new ConnectTarget(a.id(), List.of(a.address()))).get(20, SECONDS);
+        PeerPath path = b.nat.connect(new ConnectTarget(a.id(), List.of(a.address()))).get(30, SECONDS);
         assertEquals(PathKind.RELAYED, path.kind());
         assertEquals(s1.address(), path.via());
         exchangeDhtMessagesAndResolve("relayed-ab.p2p");

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.p2pdns.node.config.NetworkParams;
 import org.p2pdns.node.dht.DhtConfig;
@@ -16,6 +17,7 @@ import org.p2pdns.node.dht.DhtNode;
 import org.p2pdns.node.dht.InMemoryValueStore;
 import org.p2pdns.node.identity.NodeId;
 import org.p2pdns.node.identity.NodeIdentity;
+import org.p2pdns.node.nat.IntroClientConfig;
 import org.p2pdns.node.nat.NatConfig;
 import org.p2pdns.node.nat.NatTraversal;
 import org.p2pdns.node.nat.PeerHints;
@@ -85,14 +87,32 @@ public final class ReachStack implements AutoCloseable {
     public final ReachDirectory directory;
     public final ReachPublisher publisher;
 
-    /** On 127.0.0.1, no STUN; {@code intro} null: a public node with no NAT layer. */
+    /**
+     * On 127.0.0.1, no STUN, with timings for a loaded machine; {@code intro} null: a public node with no NAT layer.
+     * Loopback loses nothing, so longer timeouts cost time only where a test cuts a path on purpose, while the
+     * defaults fail when answers are merely slow: a request retransmitted after 300 ms is counted twice by the server
+     * (tests count rendezvous and rejections), and a punch given 2 s falls through to the relay.
+     */
     ReachStack(int seed, InetSocketAddress intro) throws Exception {
-        this(seed, new InetSocketAddress("127.0.0.1", 0), intro, List.of());
+        this(seed, new InetSocketAddress("127.0.0.1", 0), intro, List.of(), ReachStack::loadedMachineTimings);
     }
 
     /** Bound to {@code bind}, classifying its NAT with {@code stun}; {@code intro} null: no NAT layer. */
     public ReachStack(int seed, InetSocketAddress bind, InetSocketAddress intro, List<InetSocketAddress> stun)
             throws Exception {
+        this(seed, bind, intro, stun, c -> c);
+    }
+
+    static NatConfig loadedMachineTimings(NatConfig c) {
+        IntroClientConfig i = c.intro();
+        IntroClientConfig intro = new IntroClientConfig(i.servers(), i.refreshInterval(), Duration.ofSeconds(5),
+                i.attempts(), i.wantPeers(), i.maxGuests(), i.guestIdle());
+        return new NatConfig(intro, c.stunServers(), c.directTimeout(), Duration.ofSeconds(5), c.punchInterval(),
+                c.keepalive(), c.upgradeInterval(), Duration.ofSeconds(5), c.upnp(), c.upnpLease());
+    }
+
+    private ReachStack(int seed, InetSocketAddress bind, InetSocketAddress intro, List<InetSocketAddress> stun,
+                       UnaryOperator<NatConfig> timings) throws Exception {
         byte[] s = new byte[32];
         new Random(seed).nextBytes(s);
         identity = NodeIdentity.fromSeed(s);
@@ -103,7 +123,7 @@ public final class ReachStack implements AutoCloseable {
         socket = new Cuttable(udp);
         ReachDirectory[] dir = new ReachDirectory[1];
         if (intro != null) {
-            NatConfig cfg = NatConfig.of(List.of(intro)).withStunServers(stun);
+            NatConfig cfg = timings.apply(NatConfig.of(List.of(intro)).withStunServers(stun));
             nat = new NatTraversal(cfg, new Ed25519PrivateKeyParameters(s), scheduler, socket, random,
                     peer -> dir[0].lookup(peer));
             secure = new SecureTransport(identity, nat.transport(), scheduler, random,

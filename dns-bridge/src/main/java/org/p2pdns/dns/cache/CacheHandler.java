@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.p2pdns.dns.BridgeStats;
 import org.p2pdns.dns.BridgeStats.Counter;
 import org.p2pdns.dns.chain.DnsHandler;
@@ -42,7 +43,11 @@ public final class CacheHandler implements DnsHandler {
     private final long maxTtlSeconds;
     private final long staleMillis;
     private final Scheduler timers;
-    private final ConcurrentHashMap<CacheKey, CompletableFuture<Outcome>> inflight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<CacheKey, CompletableFuture<Settled>> inflight = new ConcurrentHashMap<>();
+
+    /** What a refresh gives its clients: the outcome, and whether it is the expired entry served stale. */
+    private record Settled(Outcome outcome, boolean stale) {
+    }
 
     /** Without a scheduler: stale answers only once a refresh has failed. */
     public CacheHandler(ResponseCache cache, DnsHandler next, Responses responses, BridgeStats stats,
@@ -77,36 +82,54 @@ public final class CacheHandler implements DnsHandler {
             return CompletableFuture.completedFuture(new Outcome(e.template(), 0, false));
         }
         stats.inc(Counter.CACHE_MISSES);
-        CompletableFuture<Outcome> shared = refresh(key, request);
+        CompletableFuture<Settled> shared = refresh(key, request);
         if (e == null || timers == null || staleMillis == 0 || shared.isDone()) {
-            return shared;
+            // counted here, before the server (a later stage of the future returned) sends the answer
+            return shared.thenApply(this::deliver);
         }
-        // e is expired but within the stale window: do not keep the client waiting on a slow refresh
+        // e is expired but within the stale window: do not keep the client waiting on a slow refresh. The timer and
+        // the refresh race for the one answer this client gets; only the winner counts it, before handing it over
+        // (completing the future sends it), so a client holding a stale answer always sees it counted once.
         CompletableFuture<Outcome> race = new CompletableFuture<>();
+        AtomicBoolean answered = new AtomicBoolean();
         Cancellable timer = timers.schedule(CLIENT_RESPONSE_TIMER, () -> {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
             try {
-                if (race.complete(new Outcome(staleCopy(e.template(), clock.millis()), 0, false))) {
-                    stats.inc(Counter.STALE_SERVED);
-                }
+                Outcome stale = new Outcome(staleCopy(e.template(), clock.millis()), 0, false);
+                stats.inc(Counter.STALE_SERVED);
+                race.complete(stale);
             } catch (RuntimeException ex) {
                 race.completeExceptionally(ex);
             }
         });
-        shared.whenComplete((o, err) -> {
+        shared.whenComplete((s, err) -> {
             timer.cancel();
+            if (!answered.compareAndSet(false, true)) {
+                return; // the client has its stale answer; the refresh still updated the cache
+            }
             if (err != null) {
                 race.completeExceptionally(err);
             } else {
-                race.complete(o);
+                race.complete(deliver(s));
             }
         });
         return race;
     }
 
+    /** The outcome for one client; a stale one is counted for it (each client it reaches, none it does not). */
+    private Outcome deliver(Settled s) {
+        if (s.stale()) {
+            stats.inc(Counter.STALE_SERVED);
+        }
+        return s.outcome();
+    }
+
     /** One downstream resolution per key in flight; the result is stored (or replaced by a stale answer). */
-    private CompletableFuture<Outcome> refresh(CacheKey key, DnsRequest request) {
-        CompletableFuture<Outcome> mine = new CompletableFuture<>();
-        CompletableFuture<Outcome> existing = inflight.putIfAbsent(key, mine);
+    private CompletableFuture<Settled> refresh(CacheKey key, DnsRequest request) {
+        CompletableFuture<Settled> mine = new CompletableFuture<>();
+        CompletableFuture<Settled> existing = inflight.putIfAbsent(key, mine);
         if (existing != null) {
             stats.inc(Counter.COALESCED);
             return existing;
@@ -132,13 +155,14 @@ public final class CacheHandler implements DnsHandler {
         return mine;
     }
 
-    private Outcome settle(CacheKey key, Outcome o) {
+    private Settled settle(CacheKey key, Outcome o) {
         long now = clock.millis();
         if (o.transientFailure() && staleMillis > 0) {
             ResponseCache.Entry old = cache.get(key, now);
             if (old != null && old.usableStale(now)) {
-                stats.inc(Counter.STALE_SERVED);
-                return new Outcome(staleCopy(old.template(), now), 0, false);
+                // counted by each client it reaches (deliver), not here: when the client-response timer already
+                // gave the client a stale answer, this one reaches nobody
+                return new Settled(new Outcome(staleCopy(old.template(), now), 0, false), true);
             }
         }
         long ttl = Math.min(o.cacheSeconds(), maxTtlSeconds);
@@ -147,7 +171,7 @@ public final class CacheHandler implements DnsHandler {
             long expires = created + ttl * 1000;
             cache.put(key, new ResponseCache.Entry(o.template(), expires, expires + staleMillis));
         }
-        return o;
+        return new Settled(o, false);
     }
 
     /** The expired response with every TTL set to {@link #STALE_TTL} and EDE 3 for EDNS clients. */

@@ -61,6 +61,47 @@ class ClientResponseTimerTest {
         assertSame(fresh.template(), after.get().template(), "the late refresh was cached");
     }
 
+    /**
+     * The refresh fails after the timer gave the client its stale answer: the stale answer settle() falls back on
+     * reaches nobody and is not counted again (counted twice, a client that got one answer read 2 or, counted after
+     * the answer left, 0).
+     */
+    @Test
+    void aRefreshFailingAfterTheTimerAnsweredCountsTheStaleAnswerOnce() throws Exception {
+        VirtualScheduler scheduler = new VirtualScheduler();
+        BridgeStats stats = new BridgeStats();
+        Responses responses = new Responses(scheduler.clock(), 1232);
+        AtomicReference<CompletableFuture<Outcome>> next = new AtomicReference<>();
+        CacheHandler h = new CacheHandler(new ResponseCache(100, stats), r -> next.get(), responses, stats,
+                Duration.ofDays(1), Duration.ofDays(1), scheduler);
+        Message q = UdpClient.query("example.p2p.", "A", 1);
+        DnsRequest req = new DnsRequest(q.toWire(), q, new InetSocketAddress("127.0.0.1", 1), false, true, 1232);
+        next.set(CompletableFuture.completedFuture(answer(responses, q, "192.0.2.1")));
+        h.handle(req).get();
+        scheduler.runFor(Duration.ofSeconds(11));
+
+        CompletableFuture<Outcome> slow = new CompletableFuture<>();
+        next.set(slow);
+        CompletableFuture<Outcome> client = h.handle(req);
+        scheduler.runFor(CacheHandler.CLIENT_RESPONSE_TIMER);
+        assertEquals(ExtendedErrorCodeOption.STALE_ANSWER, client.get().template().edeCode());
+        assertEquals(1, stats.get(Counter.STALE_SERVED), "counted by the time the client has it");
+        slow.complete(responses.error(req, Rcode.SERVFAIL, ExtendedErrorCodeOption.NO_REACHABLE_AUTHORITY,
+                "upstream resolvers failed", true));
+        assertEquals(1, stats.get(Counter.STALE_SERVED));
+
+        // a refresh that fails before the timer: the one client gets the stale answer, counted once
+        CompletableFuture<Outcome> failing = new CompletableFuture<>();
+        next.set(failing);
+        CompletableFuture<Outcome> second = h.handle(req);
+        failing.complete(responses.error(req, Rcode.SERVFAIL, ExtendedErrorCodeOption.NO_REACHABLE_AUTHORITY,
+                "upstream resolvers failed", true));
+        assertEquals(ExtendedErrorCodeOption.STALE_ANSWER, second.get().template().edeCode());
+        assertEquals(2, stats.get(Counter.STALE_SERVED));
+        scheduler.runFor(Duration.ofSeconds(5));
+        assertEquals(2, stats.get(Counter.STALE_SERVED), "the cancelled timer adds nothing");
+    }
+
     @Test
     void withoutAStaleEntryTheClientWaitsForTheRefresh() {
         VirtualScheduler scheduler = new VirtualScheduler();

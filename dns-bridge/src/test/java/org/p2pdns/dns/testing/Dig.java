@@ -42,7 +42,7 @@ public final class Dig {
 
     public static Result run(InetSocketAddress server, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("dig", "@" + server.getAddress().getHostAddress(), "-p",
-                Integer.toString(server.getPort()), "+time=3", "+tries=1"));
+                Integer.toString(server.getPort()), "+time=5", "+tries=2")); // patient: a loaded machine, a cold bridge
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

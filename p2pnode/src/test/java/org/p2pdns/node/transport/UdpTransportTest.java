@@ -12,6 +12,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,8 +56,11 @@ class UdpTransportTest {
         RealNode() throws IOException {
             udp = closeLater(UdpTransport.bind(LOOPBACK_ANY_PORT, scheduler, stats));
             demux = PacketDemux.attach(udp, stats);
+            // no handshake retry within 10 s: the default 1 s can pass on a loaded machine before the first
+            // (cold) handshake is answered, and a retry would add datagrams the test counts
             secure = new SecureTransport(identity, udp, scheduler, new Random(),
-                    TransportConfig.forNetwork(NetworkParams.TEST), stats);
+                    TransportConfig.forNetwork(NetworkParams.TEST).withHandshakeRetry(Duration.ofSeconds(10), 3),
+                    stats);
             demux.onSession(secure);
         }
 

@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.p2pdns.node.util.TestPorts;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
@@ -54,49 +52,9 @@ class ReadmeExamplesTest {
         return port;
     }
 
-    /**
-     * A port free for TCP and UDP on loopback, taken below the kernel's ephemeral range when there is room: a port
-     * from that range, probed and released, can be handed meanwhile to any socket bound to port 0 (this test's own
-     * nodes and control servers, dig, dnsjava) before the README line that uses it runs.
-     */
+    /** A port free for TCP and UDP on loopback, below the ephemeral range (see {@link TestPorts}). */
     private int pickFreePort() {
-        int low = ephemeralLow();
-        for (int i = 0; i < 200; i++) {
-            int port;
-            if (low > 11_024) {
-                port = low - 10_000 + portChoice.nextInt(10_000);
-            } else {
-                try (ServerSocket t = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                    port = t.getLocalPort();
-                } catch (java.io.IOException e) {
-                    continue;
-                }
-            }
-            if (!ports.containsValue(String.valueOf(port)) && bindable(port)) {
-                return port;
-            }
-        }
-        throw new IllegalStateException("no free port for TCP and UDP on loopback");
-    }
-
-    private static boolean bindable(int port) {
-        try (ServerSocket t = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
-             DatagramSocket u = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
-        }
-    }
-
-    /** The lowest port the kernel hands out for port 0 (Linux; 32768, its default, elsewhere). */
-    private static int ephemeralLow() {
-        try {
-            // line by line: Files.readString sees a /proc file as empty-sized and returns its first byte only
-            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0)
-                    .trim().split("\\s+")[0]);
-        } catch (java.io.IOException | RuntimeException e) {
-            return 32_768;
-        }
+        return TestPorts.freeLoopbackPort(portChoice, p -> ports.containsValue(String.valueOf(p)));
     }
 
     static List<String> exampleLines() throws Exception {

@@ -148,10 +148,7 @@ class StunClientTest {
     @Test
     void ourClientAgainstCoturnOnLoopback() throws Exception {
         Assumptions.assumeTrue(new File("/usr/bin/turnserver").canExecute(), "coturn is not installed");
-        int port;
-        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = org.p2pdns.node.util.TestPorts.freeLoopbackPort(new Random(), p -> false);
         Path dir = Files.createTempDirectory("coturn");
         Process turn = new ProcessBuilder("turnserver", "-n", "--stun-only", "-L", "127.0.0.1", "-p",
                 String.valueOf(port), "--no-cli", "--no-tls", "--no-dtls", "--no-stdout-log",

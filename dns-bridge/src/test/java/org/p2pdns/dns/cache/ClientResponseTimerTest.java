@@ -26,20 +26,27 @@ import org.xbill.DNS.Section;
 /** RFC 8767's client-response timer, in virtual time: a slow refresh of an expired entry yields the stale answer. */
 class ClientResponseTimerTest {
 
-    @Test
-    void slowRefreshGetsTheStaleAnswerAfterTheTimerAndStillUpdatesTheCache() throws Exception {
-        VirtualScheduler scheduler = new VirtualScheduler();
-        BridgeStats stats = new BridgeStats();
-        Responses responses = new Responses(scheduler.clock(), 1232);
-        AtomicReference<CompletableFuture<Outcome>> next = new AtomicReference<>();
-        CacheHandler h = new CacheHandler(new ResponseCache(100, stats), r -> next.get(), responses, stats,
-                Duration.ofDays(1), Duration.ofDays(1), scheduler);
-        Message q = UdpClient.query("example.p2p.", "A", 1);
-        DnsRequest req = new DnsRequest(q.toWire(), q, new InetSocketAddress("127.0.0.1", 1), false, true, 1232);
+    private final VirtualScheduler scheduler = new VirtualScheduler();
+    private final BridgeStats stats = new BridgeStats();
+    private final Responses responses = new Responses(scheduler.clock(), 1232);
+    /** What the next resolution through the cache returns. */
+    private final AtomicReference<CompletableFuture<Outcome>> next = new AtomicReference<>();
+    private final CacheHandler h = new CacheHandler(new ResponseCache(100, stats), r -> next.get(), responses, stats,
+            Duration.ofDays(1), Duration.ofDays(1), scheduler);
+    private final Message q = UdpClient.query("example.p2p.", "A", 1);
+    private final DnsRequest req = new DnsRequest(q.toWire(), q, new InetSocketAddress("127.0.0.1", 1), false, true,
+            1232);
 
+    /** Caches 192.0.2.1 for the question (TTL 10 s), then lets 11 s pass. */
+    private void cacheAnExpiredAnswer() throws Exception {
         next.set(CompletableFuture.completedFuture(answer(responses, q, "192.0.2.1")));
         h.handle(req).get();
-        scheduler.runFor(Duration.ofSeconds(11)); // the answer's TTL is 10 s
+        scheduler.runFor(Duration.ofSeconds(11));
+    }
+
+    @Test
+    void slowRefreshGetsTheStaleAnswerAfterTheTimerAndStillUpdatesTheCache() throws Exception {
+        cacheAnExpiredAnswer();
 
         CompletableFuture<Outcome> slow = new CompletableFuture<>();
         next.set(slow);
@@ -68,17 +75,7 @@ class ClientResponseTimerTest {
      */
     @Test
     void aRefreshFailingAfterTheTimerAnsweredCountsTheStaleAnswerOnce() throws Exception {
-        VirtualScheduler scheduler = new VirtualScheduler();
-        BridgeStats stats = new BridgeStats();
-        Responses responses = new Responses(scheduler.clock(), 1232);
-        AtomicReference<CompletableFuture<Outcome>> next = new AtomicReference<>();
-        CacheHandler h = new CacheHandler(new ResponseCache(100, stats), r -> next.get(), responses, stats,
-                Duration.ofDays(1), Duration.ofDays(1), scheduler);
-        Message q = UdpClient.query("example.p2p.", "A", 1);
-        DnsRequest req = new DnsRequest(q.toWire(), q, new InetSocketAddress("127.0.0.1", 1), false, true, 1232);
-        next.set(CompletableFuture.completedFuture(answer(responses, q, "192.0.2.1")));
-        h.handle(req).get();
-        scheduler.runFor(Duration.ofSeconds(11));
+        cacheAnExpiredAnswer();
 
         CompletableFuture<Outcome> slow = new CompletableFuture<>();
         next.set(slow);

@@ -133,13 +133,13 @@ public final class SecureDhtLoopbackBench {
                         + " responses resent from cache %d; per node %.1f initiated%n",
                 atJoin.get(Counter.HANDSHAKES_INITIATED), atJoin.get(Counter.HANDSHAKE_RETRANSMITS),
                 atJoin.get(Counter.HANDSHAKES_ACCEPTED), atJoin.get(Counter.HANDSHAKES_COMPLETED),
-                atJoin.get(Counter.HANDSHAKE_TIMEOUTS), resent(atJoin),
+                atJoin.get(Counter.HANDSHAKE_TIMEOUTS), atJoin.get(Counter.HANDSHAKE_RESPONSES_RESENT),
                 atJoin.get(Counter.HANDSHAKES_INITIATED) / (double) n);
         System.out.println("join: handshakes by the message that started them: " + causesAtJoin);
         long peers = transports.stream().mapToLong(SecureTransport::peerCount).sum();
         System.out.printf("join: X25519 agreements %d (%.1f per handshake); peers with a session: %.1f per node"
-                        + " (%d pairs of nodes for %d handshakes)%n", byName(atJoin, "KEY_AGREEMENTS"),
-                byName(atJoin, "KEY_AGREEMENTS") / (double) Math.max(1, atJoin.get(Counter.HANDSHAKES_INITIATED)),
+                        + " (%d pairs of nodes for %d handshakes)%n", atJoin.get(Counter.KEY_AGREEMENTS),
+                atJoin.get(Counter.KEY_AGREEMENTS) / (double) Math.max(1, atJoin.get(Counter.HANDSHAKES_INITIATED)),
                 peers / (double) n, peers / 2, atJoin.get(Counter.HANDSHAKES_INITIATED));
         int[] byAttempts = new int[4];
         double slowAttempts = 0;
@@ -161,7 +161,7 @@ public final class SecureDhtLoopbackBench {
         System.out.printf("join: lookups %d, join attempts %d, requests %d, timeouts %d (late replies %d), retries"
                         + " %d%n", dhtAtJoin.get(DhtStats.Counter.LOOKUPS_STARTED),
                 dhtAtJoin.get(DhtStats.Counter.JOIN_ATTEMPTS), dhtAtJoin.get(DhtStats.Counter.RPC_SENT),
-                dhtAtJoin.get(DhtStats.Counter.RPC_TIMEOUT), byName(dhtAtJoin, "REPLY_LATE"),
+                dhtAtJoin.get(DhtStats.Counter.RPC_TIMEOUT), dhtAtJoin.get(DhtStats.Counter.REPLY_LATE),
                 dhtAtJoin.get(DhtStats.Counter.RPC_RETRY));
 
         // lookups are measured on a formed network: wait (bounded) until every node has also run the bucket refreshes
@@ -238,35 +238,10 @@ public final class SecureDhtLoopbackBench {
         io.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    private static long resent(Map<Counter, Long> c) {
-        return byName(c, "HANDSHAKE_RESPONSES_RESENT");
-    }
-
-    /** A counter by name (-1 if this build has none of that name), so the bench also runs against older builds. */
-    private static <E extends Enum<E>> long byName(Map<E, Long> counters, String name) {
-        return counters.entrySet().stream().filter(e -> e.getKey().name().equals(name)).mapToLong(Map.Entry::getValue)
-                .findFirst().orElse(-1);
-    }
-
-    /**
-     * {@code DhtNode.isSettled()} asked on the node's event thread; a build without that method refreshes its buckets
-     * at once after the join, so there ready is settled.
-     */
+    /** {@link DhtNode#isSettled()}, asked on the node's event thread. */
     private static boolean settled(DhtNode d, EventLoopScheduler loop) throws Exception {
-        java.lang.reflect.Method m;
-        try {
-            m = DhtNode.class.getMethod("isSettled");
-        } catch (NoSuchMethodException e) {
-            return d.isReady();
-        }
         CompletableFuture<Boolean> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete((Boolean) m.invoke(d));
-            } catch (ReflectiveOperationException e) {
-                f.completeExceptionally(e);
-            }
-        });
+        loop.execute(() -> f.complete(d.isSettled()));
         return f.get(10, TimeUnit.SECONDS);
     }
 

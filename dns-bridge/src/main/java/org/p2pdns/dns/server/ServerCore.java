@@ -1,7 +1,6 @@
 package org.p2pdns.dns.server;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -122,23 +121,6 @@ public final class ServerCore {
     /** A new scratch space for {@link #fastPath}: one per event-loop thread (per UDP channel). */
     public Scratch newScratch() {
         return new Scratch(Math.max(512, responses.payload()));
-    }
-
-    /**
-     * {@link #fastPath} as a yes/no, with the answer in a buffer from {@code alloc} (tests). A query it refuses for
-     * the rate limit also returns false and has used its token.
-     */
-    public boolean tryFast(ByteBuf query, InetSocketAddress client, ByteBufAllocator alloc, Consumer<ByteBuf> send) {
-        Scratch s = newScratch();
-        long r = fastPath(query, client, s, clock.millis());
-        s.flushCounts(stats);
-        if (r != ANSWERED) {
-            return false;
-        }
-        ByteBuf out = alloc.ioBuffer(s.answerLength);
-        out.writeBytes(s.answer, 0, s.answerLength);
-        send.accept(out);
-        return true;
     }
 
     /** {@link #fastPath} did not take a rate-limit token: the guard must. */

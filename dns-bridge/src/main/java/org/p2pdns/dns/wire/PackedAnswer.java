@@ -117,10 +117,7 @@ public final class PackedAnswer {
         int base = table + records * RECORD_BYTES + (withEdns ? plainLen : 0);
         int len = withEdns ? (int) INT.get(p, EDNS_LEN) : plainLen;
         System.arraycopy(p, base, dst, 0, len);
-        dst[0] = query[0];
-        dst[1] = query[1];
-        dst[2] = (byte) ((p[base + 2] & ~0x01) | (query[2] & 0x01));
-        dst[3] = (byte) ((p[base + 3] & ~0x30) | (query[3] & 0x10));
+        WireFormat.answerHeader(dst, p, base, query);
         int qnameLen = p[QNAME_LEN] & 0xff;
         if (qnameLen > 0) {
             System.arraycopy(query, WireFormat.HEADER, dst, WireFormat.HEADER, qnameLen);

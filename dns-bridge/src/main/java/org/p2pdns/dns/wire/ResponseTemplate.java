@@ -148,10 +148,7 @@ public final class ResponseTemplate {
         byte[] base = withEdns ? edns : plain;
         int[] ttls = withEdns ? ednsTtls : plainTtls;
         System.arraycopy(base, 0, out, 0, base.length);
-        out[0] = query[0];
-        out[1] = query[1];
-        out[2] = (byte) ((base[2] & ~0x01) | (query[2] & 0x01));
-        out[3] = (byte) ((base[3] & ~0x30) | (query[3] & 0x10));
+        WireFormat.answerHeader(out, base, 0, query);
         if (copyName) {
             System.arraycopy(query, WireFormat.HEADER, out, WireFormat.HEADER, qnameLen);
         }

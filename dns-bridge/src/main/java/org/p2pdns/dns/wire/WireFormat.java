@@ -25,6 +25,17 @@ public final class WireFormat {
         w[pos + 1] = (byte) v;
     }
 
+    /**
+     * Makes the cached answer copied to {@code dst} (whose header is {@code base[baseOff..]}) the answer to
+     * {@code query}: the query's id, and its RD and CD flags in place of the cached ones.
+     */
+    static void answerHeader(byte[] dst, byte[] base, int baseOff, byte[] query) {
+        dst[0] = query[0];
+        dst[1] = query[1];
+        dst[2] = (byte) ((base[baseOff + 2] & ~0x01) | (query[2] & 0x01));
+        dst[3] = (byte) ((base[baseOff + 3] & ~0x30) | (query[3] & 0x10));
+    }
+
     public static void putU32(byte[] w, int pos, long v) {
         w[pos] = (byte) (v >>> 24);
         w[pos + 1] = (byte) (v >>> 16);

@@ -461,11 +461,7 @@ public final class NatTraversal implements AutoCloseable {
                             f.complete(a);
                         }
                     });
-            if (scheduler.inEventThread()) {
-                punch.run(); // at once: the peer got its PUNCH_NOW first and is probing already
-            } else {
-                scheduler.execute(punch);
-            }
+            scheduler.runOnEventThread(punch); // at once if we can: the peer got its PUNCH_NOW first and is probing
             return f;
         }).thenApply(a -> {
             if (NatDatagramTransport.isAlias(a)) { // the attempt was joined by a relay probe: no hole was punched

@@ -94,7 +94,7 @@ final class ServerRoutes {
                         : new IllegalStateException("no introduction server known for " + peer.shortHex()));
                 return;
             }
-            publishedServers(peer).thenAccept(more -> onLoop(() -> {
+            publishedServers(peer).thenAccept(more -> scheduler.runOnEventThread(() -> {
                 List<InetSocketAddress> all = new ArrayList<>(servers);
                 for (InetSocketAddress s : more) {
                     if (!all.contains(s)) {
@@ -106,8 +106,10 @@ final class ServerRoutes {
             return;
         }
         InetSocketAddress s = servers.get(i);
+        // at once when on the event thread: a PUNCH_NOW must turn into probes without delay (the peer got its own
+        // PUNCH_NOW first and is probing already)
         intro.ensureRegistered(s).thenCompose(v -> intro.rendezvous(s, peer)).whenComplete((pn, e) ->
-                onLoop(() -> {
+                scheduler.runOnEventThread(() -> {
                     if (e == null) {
                         hostOf.put(peer, s);
                         absent.remove(new Absence(peer, s));
@@ -170,18 +172,6 @@ final class ServerRoutes {
             return intro.relay(peer, packet);
         }
         return intro.relay(s, peer, packet);
-    }
-
-    /**
-     * Runs {@code r} now when on the event thread, else posts it: a PUNCH_NOW must turn into probes at once (the
-     * peer got its own PUNCH_NOW first and is probing already).
-     */
-    private void onLoop(Runnable r) {
-        if (scheduler.inEventThread()) {
-            r.run();
-        } else {
-            scheduler.execute(r);
-        }
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -153,13 +153,8 @@ public final class RecordResolver implements NameResolver {
                 ended(null, "lookup failed: " + e.getMessage());
                 return;
             }
-            get.whenComplete((g, e) -> {
-                if (scheduler.inEventThread()) {
-                    ended(g, e == null ? null : "lookup failed: " + e.getMessage());
-                } else {
-                    scheduler.execute(() -> ended(g, e == null ? null : "lookup failed: " + e.getMessage()));
-                }
-            });
+            get.whenComplete((g, e) -> scheduler.runOnEventThread(
+                    () -> ended(g, e == null ? null : "lookup failed: " + e.getMessage())));
         }
 
         void onValue(byte[] value) {

@@ -59,4 +59,13 @@ public interface Scheduler extends Executor {
 
     /** True when the calling thread is this scheduler's event thread. */
     boolean inEventThread();
+
+    /** Runs {@code task} at once when called on the event thread, else hands it to the event thread. */
+    default void runOnEventThread(Runnable task) {
+        if (inEventThread()) {
+            task.run();
+        } else {
+            execute(task);
+        }
+    }
 }

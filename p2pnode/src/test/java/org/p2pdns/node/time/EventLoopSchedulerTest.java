@@ -25,6 +25,24 @@ class EventLoopSchedulerTest {
     }
 
     @Test
+    void runOnEventThreadRunsInlineThereAndPostsFromElsewhere() throws Exception {
+        try (EventLoopScheduler s = new EventLoopScheduler("test-loop")) {
+            // on the event thread: done before runOnEventThread returns, ahead of a task posted earlier
+            CompletableFuture<String> order = new CompletableFuture<>();
+            s.execute(() -> {
+                StringBuilder sb = new StringBuilder();
+                s.execute(() -> order.complete(sb.append("posted").toString()));
+                s.runOnEventThread(() -> sb.append("inline,"));
+            });
+            assertEquals("inline,posted", order.get(10, TimeUnit.SECONDS));
+            // from another thread: it runs on the event thread
+            CompletableFuture<Boolean> there = new CompletableFuture<>();
+            s.runOnEventThread(() -> there.complete(s.inEventThread()));
+            assertTrue(there.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void aWrappedExecutorKnowsItsThreadToo() throws Exception {
         ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor();
         try (EventLoopScheduler s = new EventLoopScheduler(exec, Clock.systemUTC())) {

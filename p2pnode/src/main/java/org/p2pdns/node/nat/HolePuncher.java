@@ -15,6 +15,7 @@ import org.p2pdns.node.intro.IntroDecodeException;
 import org.p2pdns.node.time.Cancellable;
 import org.p2pdns.node.time.Scheduler;
 import org.p2pdns.node.transport.DatagramTransport;
+import org.p2pdns.node.util.LruMap;
 
 /**
  * UDP hole punching from the node's own socket. An attempt sends PROBEs to every candidate endpoint of the peer every
@@ -53,12 +54,7 @@ public final class HolePuncher {
      * was slow to start): their source is where the peer's NAT maps towards us, which a symmetric NAT shows nowhere
      * else, and the peer stops probing as soon as our ACK reaches it. An attempt with the same token starts with them.
      */
-    private final Map<NodeId, List<EarlyProbe>> early = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, List<EarlyProbe>> eldest) {
-            return size() > MAX_EARLY_PEERS;
-        }
-    };
+    private final Map<NodeId, List<EarlyProbe>> early = LruMap.withMax(MAX_EARLY_PEERS);
 
     private record EarlyProbe(long token, InetSocketAddress from, long atMillis) {
     }

@@ -10,6 +10,7 @@ import org.p2pdns.node.intro.IntroCodec;
 import org.p2pdns.node.transport.DatagramReceiver;
 import org.p2pdns.node.transport.DatagramTransport;
 import org.p2pdns.node.transport.PacketType;
+import org.p2pdns.node.util.LruMap;
 
 /**
  * The node's socket as the layers above the NAT code see it. Incoming datagrams are split by first byte: intro
@@ -62,15 +63,15 @@ public final class NatDatagramTransport implements DatagramTransport {
      * Addresses the layers above contacted a peer at (a DHT contact: id and address), not named by any introduction
      * server: if a handshake there goes unanswered, the NAT traversal looks for a path. Bounded, oldest dropped.
      */
-    private final Map<InetSocketAddress, NodeId> expected = java.util.Collections.synchronizedMap(lru(MAX_KNOWN_PEERS));
+    private final Map<InetSocketAddress, NodeId> expected = java.util.Collections.synchronizedMap(LruMap.withMax(MAX_KNOWN_PEERS));
     /** A handshake initiation that went out to a peer's address while no route existed. */
     private record LostInit(InetSocketAddress to, byte[] packet) {
     }
 
     /** The last handshake initiation sent to each peer with no route yet (replayed once a route exists). */
-    private final Map<NodeId, LostInit> lastInit = java.util.Collections.synchronizedMap(lru(256));
+    private final Map<NodeId, LostInit> lastInit = java.util.Collections.synchronizedMap(LruMap.withMax(256));
     /** Handshake initiations sent to an expected address since anything last came from it. */
-    private final Map<InetSocketAddress, Integer> unanswered = java.util.Collections.synchronizedMap(lru(1024));
+    private final Map<InetSocketAddress, Integer> unanswered = java.util.Collections.synchronizedMap(LruMap.withMax(1024));
     private volatile java.util.function.BiConsumer<NodeId, InetSocketAddress> unansweredHandshake = (id, a) -> { };
     /** Punched (peer-reflexive) address -> the peer's public address, so the layers above see one address per peer. */
     private final Map<InetSocketAddress, InetSocketAddress> shownAs = new ConcurrentHashMap<>();
@@ -81,15 +82,6 @@ public final class NatDatagramTransport implements DatagramTransport {
     private volatile DatagramReceiver stun = NONE;
     private volatile Relayer relayer = (peer, p) -> false;
     private volatile long relayDrops;
-
-    private static <K, V> Map<K, V> lru(int max) {
-        return new java.util.LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > max;
-            }
-        };
-    }
 
     public NatDatagramTransport(DatagramTransport inner) {
         this.inner = inner;

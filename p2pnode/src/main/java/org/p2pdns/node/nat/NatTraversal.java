@@ -15,6 +15,7 @@ import org.p2pdns.node.intro.PeerInfo;
 import org.p2pdns.node.time.Cancellable;
 import org.p2pdns.node.time.Scheduler;
 import org.p2pdns.node.transport.DatagramTransport;
+import org.p2pdns.node.util.LruMap;
 
 /**
  * A node's NAT traversal, assembled: the NAT-aware transport (give {@link #transport()} to the secure transport), the
@@ -56,12 +57,7 @@ public final class NatTraversal implements AutoCloseable {
     private final Map<NodeId, Cancellable> upgrades = new HashMap<>();
     private final Map<NodeId, CompletableFuture<PeerPath>> connecting = new HashMap<>();
     /** When each peer was last auto-connected (so a peer that cannot be reached is not retried on every send). */
-    private final Map<NodeId, Long> autoConnectAt = new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
-            return size() > NatDatagramTransport.MAX_KNOWN_PEERS;
-        }
-    };
+    private final Map<NodeId, Long> autoConnectAt = LruMap.withMax(NatDatagramTransport.MAX_KNOWN_PEERS);
     private long autoConnects;
     private long unanswered;
     private volatile NatMapping mapping = NatMapping.UNKNOWN;

@@ -9,6 +9,7 @@ import org.p2pdns.node.identity.NodeId;
 import org.p2pdns.node.intro.IntroError;
 import org.p2pdns.node.intro.IntroMessage;
 import org.p2pdns.node.time.Scheduler;
+import org.p2pdns.node.util.LruMap;
 
 /**
  * Which introduction server introduces this node to each peer and relays between them. A peer is reached through
@@ -25,19 +26,9 @@ final class ServerRoutes {
     private final IntroClient intro;
     private final NatTraversal.ReachLookup lookup;
     private final Scheduler scheduler;
-    private final Map<NodeId, InetSocketAddress> hostOf = new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, InetSocketAddress> eldest) {
-            return size() > NatDatagramTransport.MAX_KNOWN_PEERS;
-        }
-    };
+    private final Map<NodeId, InetSocketAddress> hostOf = LruMap.withMax(NatDatagramTransport.MAX_KNOWN_PEERS);
     /** (peer, server) pairs where a rendezvous said UNKNOWN_TARGET, and when: no relay is tried there for a while. */
-    private final Map<Absence, Long> absent = new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Absence, Long> eldest) {
-            return size() > 1024;
-        }
-    };
+    private final Map<Absence, Long> absent = LruMap.withMax(1024);
     private long lookups;
 
     private record Absence(NodeId peer, InetSocketAddress server) {

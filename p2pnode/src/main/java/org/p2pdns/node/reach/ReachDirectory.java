@@ -2,7 +2,6 @@ package org.p2pdns.node.reach;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.p2pdns.node.identity.NodeId;
@@ -10,6 +9,7 @@ import org.p2pdns.node.nat.NatTraversal;
 import org.p2pdns.node.nat.ReachabilityInfo;
 import org.p2pdns.node.resolve.RecordDht;
 import org.p2pdns.node.time.Scheduler;
+import org.p2pdns.node.util.LruMap;
 
 /**
  * Finds peers' reachability records in the DHT for the NAT traversal (which introduction servers to ask for a
@@ -29,12 +29,7 @@ public final class ReachDirectory implements NatTraversal.ReachLookup {
 
     private final RecordDht dht;
     private final Scheduler scheduler;
-    private final Map<NodeId, Entry> cache = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, Entry> eldest) {
-            return size() > MAX_CACHED;
-        }
-    };
+    private final Map<NodeId, Entry> cache = LruMap.withMax(MAX_CACHED);
     private final Map<NodeId, CompletableFuture<ReachabilityInfo>> inFlight = new HashMap<>();
     private long lookups;
     private long hits;

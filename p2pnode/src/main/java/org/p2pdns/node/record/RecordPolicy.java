@@ -2,12 +2,12 @@ package org.p2pdns.node.record;
 
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.p2pdns.node.config.NetworkParams;
 import org.p2pdns.node.dht.StoreOutcome;
 import org.p2pdns.node.dht.ValuePolicy;
 import org.p2pdns.node.identity.NodeId;
+import org.p2pdns.node.util.LruMap;
 
 /**
  * The DHT's value policy for signed records: validation on STORE and on receipt ({@link #check}), separate from
@@ -35,14 +35,7 @@ public final class RecordPolicy implements ValuePolicy {
      * republish, every lookup that receives it), and an Ed25519 verification costs ~100x the hash.
      */
     private final Map<NodeId, SignedRecord> verified = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, true) {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<NodeId, SignedRecord> eldest) {
-                    return size() > VERIFIED_CACHE_SIZE;
-                }
-            });
+            LruMap.withMax(VERIFIED_CACHE_SIZE));
 
     public RecordPolicy(NetworkParams params) {
         this.params = params;

@@ -1,8 +1,8 @@
 package org.p2pdns.node.transport;
 
 import java.net.InetAddress;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import org.p2pdns.node.util.LruMap;
 
 /**
  * A token bucket per source IP for handshake initiations, so that one host cannot make the node spend its CPU on
@@ -21,12 +21,7 @@ final class HandshakeRateLimiter {
 
     private final double perMilli;
     private final int burst;
-    private final Map<Long, Bucket> buckets = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Bucket> eldest) {
-            return size() > TRACKED;
-        }
-    };
+    private final Map<Long, Bucket> buckets = LruMap.withMax(TRACKED);
 
     HandshakeRateLimiter(double perSecond, int burst) {
         this.perMilli = perSecond / 1000.0;

@@ -39,6 +39,7 @@ import org.p2pdns.node.identity.X25519Keys;
 import org.p2pdns.node.time.Cancellable;
 import org.p2pdns.node.time.Scheduler;
 import org.p2pdns.node.transport.TransportStats.Counter;
+import org.p2pdns.node.util.LruMap;
 
 /**
  * Authenticated, encrypted messages between nodes over a {@link DatagramTransport}, with Noise sessions
@@ -124,17 +125,8 @@ public final class SecureTransport implements MessageTransport, DatagramReceiver
         this.rateLimiter = new HandshakeRateLimiter(config.handshakesPerSecondPerIp(), config.handshakeBurstPerIp());
         this.sessions = new SessionTable(config, stats);
         int remembered = Math.max(1024, 2 * config.maxPeers());
-        this.lastInitTimestamp = lruMap(remembered);
-        this.x25519Cache = lruMap(remembered);
-    }
-
-    private static <K, V> LinkedHashMap<K, V> lruMap(int max) {
-        return new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > max;
-            }
-        };
+        this.lastInitTimestamp = LruMap.withMax(remembered);
+        this.x25519Cache = LruMap.withMax(remembered);
     }
 
     // ---------------------------------------------------------------------------------------------------- API

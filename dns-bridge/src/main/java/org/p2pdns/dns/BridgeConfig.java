@@ -33,16 +33,23 @@ import java.util.Locale;
  * @param rateLimitLoopback    whether loopback clients are rate limited too; default false (the default bind address
  *                             is loopback, where every client is local and the system resolver aggregates them all)
  * @param ioThreads            Netty event loop threads; default 1
+ * @param readPacingRate       UDP queries per second at or above which the listener paces its reads (stops reading
+ *                             for {@code readPacingWait} after each read batch, to wake up less often); 0 disables;
+ *                             default 30,000
+ * @param readPacingWait       how long reading stops after each batch while paced; default 100 us, at most 10 ms
  */
 public record BridgeConfig(InetSocketAddress bindAddress, String zone, boolean forwarding,
                            List<InetSocketAddress> upstreams, Path resolvConf, Duration upstreamTimeout,
                            Duration resolveTimeout, Duration negativeTtl, int cacheEntries, Duration maxCacheTtl,
                            Duration serveStale, int udpPayload, int udpReceiveBuffer, Duration tcpIdleTimeout,
                            int maxTcpConnections, int rateLimitQps, int rateLimitBurst, boolean rateLimitLoopback,
-                           int ioThreads) {
+                           int ioThreads, int readPacingRate, Duration readPacingWait) {
 
     /** The default port: not 53 (needs privileges, usually taken) and not mDNS's 5353. */
     public static final int DEFAULT_PORT = 5354;
+
+    /** Longest pause of read pacing: a pause is added to the latency of every query read after it. */
+    public static final Duration MAX_PACING_WAIT = Duration.ofMillis(10);
 
     public BridgeConfig {
         if (bindAddress == null || bindAddress.isUnresolved()) {
@@ -84,6 +91,13 @@ public record BridgeConfig(InetSocketAddress bindAddress, String zone, boolean f
         if (ioThreads < 1 || ioThreads > 64) {
             throw new IllegalArgumentException("ioThreads must be in 1..64, got " + ioThreads);
         }
+        if (readPacingRate < 0) {
+            throw new IllegalArgumentException("readPacingRate must be >= 0, got " + readPacingRate);
+        }
+        if (readPacingWait == null || readPacingWait.isNegative() || readPacingWait.compareTo(MAX_PACING_WAIT) > 0) {
+            throw new IllegalArgumentException("readPacingWait must be in 0.." + MAX_PACING_WAIT.toNanos() / 1000
+                    + " us, got " + readPacingWait);
+        }
     }
 
     /** The defaults listed on this record. */
@@ -91,61 +105,78 @@ public record BridgeConfig(InetSocketAddress bindAddress, String zone, boolean f
         return new BridgeConfig(new InetSocketAddress(loopback(), DEFAULT_PORT), "p2p.", true, List.of(),
                 Path.of("/etc/resolv.conf"), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(60),
                 100_000, Duration.ofDays(1), Duration.ofDays(1), 1232, 4 << 20, Duration.ofSeconds(10), 512,
-                1000, 2000, false, 1);
+                1000, 2000, false, 1, 30_000, Duration.ofNanos(100_000));
     }
 
     public BridgeConfig withBindAddress(InetSocketAddress a) {
         return new BridgeConfig(a, zone, forwarding, upstreams, resolvConf, upstreamTimeout, resolveTimeout,
                 negativeTtl, cacheEntries, maxCacheTtl, serveStale, udpPayload, udpReceiveBuffer, tcpIdleTimeout,
-                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads);
+                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads,
+                readPacingRate, readPacingWait);
     }
 
     public BridgeConfig withZone(String z) {
         return new BridgeConfig(bindAddress, z, forwarding, upstreams, resolvConf, upstreamTimeout, resolveTimeout,
                 negativeTtl, cacheEntries, maxCacheTtl, serveStale, udpPayload, udpReceiveBuffer, tcpIdleTimeout,
-                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads);
+                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads,
+                readPacingRate, readPacingWait);
     }
 
     public BridgeConfig withForwarding(boolean on, List<InetSocketAddress> ups) {
         return new BridgeConfig(bindAddress, zone, on, ups, resolvConf, upstreamTimeout, resolveTimeout,
                 negativeTtl, cacheEntries, maxCacheTtl, serveStale, udpPayload, udpReceiveBuffer, tcpIdleTimeout,
-                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads);
+                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads,
+                readPacingRate, readPacingWait);
     }
 
     public BridgeConfig withResolvConf(Path p) {
         return new BridgeConfig(bindAddress, zone, forwarding, upstreams, p, upstreamTimeout, resolveTimeout,
                 negativeTtl, cacheEntries, maxCacheTtl, serveStale, udpPayload, udpReceiveBuffer, tcpIdleTimeout,
-                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads);
+                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads,
+                readPacingRate, readPacingWait);
     }
 
     public BridgeConfig withTimeouts(Duration upstream, Duration resolve) {
         return new BridgeConfig(bindAddress, zone, forwarding, upstreams, resolvConf, upstream, resolve,
                 negativeTtl, cacheEntries, maxCacheTtl, serveStale, udpPayload, udpReceiveBuffer, tcpIdleTimeout,
-                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads);
+                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads,
+                readPacingRate, readPacingWait);
     }
 
     public BridgeConfig withCache(int entries, Duration maxTtl, Duration stale, Duration negative) {
         return new BridgeConfig(bindAddress, zone, forwarding, upstreams, resolvConf, upstreamTimeout,
                 resolveTimeout, negative, entries, maxTtl, stale, udpPayload, udpReceiveBuffer, tcpIdleTimeout,
-                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads);
+                maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads,
+                readPacingRate, readPacingWait);
     }
 
     public BridgeConfig withTcp(Duration idle, int maxConnections) {
         return new BridgeConfig(bindAddress, zone, forwarding, upstreams, resolvConf, upstreamTimeout,
                 resolveTimeout, negativeTtl, cacheEntries, maxCacheTtl, serveStale, udpPayload, udpReceiveBuffer,
-                idle, maxConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads);
+                idle, maxConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads,
+                readPacingRate, readPacingWait);
     }
 
     public BridgeConfig withRateLimit(int qps, int burst, boolean loopbackToo) {
         return new BridgeConfig(bindAddress, zone, forwarding, upstreams, resolvConf, upstreamTimeout,
                 resolveTimeout, negativeTtl, cacheEntries, maxCacheTtl, serveStale, udpPayload, udpReceiveBuffer,
-                tcpIdleTimeout, maxTcpConnections, qps, burst, loopbackToo, ioThreads);
+                tcpIdleTimeout, maxTcpConnections, qps, burst, loopbackToo, ioThreads,
+                readPacingRate, readPacingWait);
     }
 
     public BridgeConfig withIoThreads(int threads) {
         return new BridgeConfig(bindAddress, zone, forwarding, upstreams, resolvConf, upstreamTimeout,
                 resolveTimeout, negativeTtl, cacheEntries, maxCacheTtl, serveStale, udpPayload, udpReceiveBuffer,
-                tcpIdleTimeout, maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, threads);
+                tcpIdleTimeout, maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, threads,
+                readPacingRate, readPacingWait);
+    }
+
+    /** Read pacing of the UDP listener: {@code rate} 0 turns it off. */
+    public BridgeConfig withReadPacing(int rate, Duration wait) {
+        return new BridgeConfig(bindAddress, zone, forwarding, upstreams, resolvConf, upstreamTimeout,
+                resolveTimeout, negativeTtl, cacheEntries, maxCacheTtl, serveStale, udpPayload, udpReceiveBuffer,
+                tcpIdleTimeout, maxTcpConnections, rateLimitQps, rateLimitBurst, rateLimitLoopback, ioThreads,
+                rate, wait);
     }
 
     private static String normalizeZone(String z) {

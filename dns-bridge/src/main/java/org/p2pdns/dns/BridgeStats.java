@@ -33,6 +33,8 @@ public final class BridgeStats {
         /** UDP answers truncated with TC set. */
         TRUNCATED,
         TCP_CONNECTIONS, TCP_REJECTED, TCP_IDLE_CLOSED,
+        /** Times the UDP listener stopped reading for a moment under load (read pacing, {@code readPacingRate}). */
+        READ_PAUSES,
         /** Unexpected internal failures answered with SERVFAIL. */
         INTERNAL_ERRORS
     }

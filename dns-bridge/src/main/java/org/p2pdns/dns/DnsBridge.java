@@ -91,7 +91,8 @@ public final class DnsBridge implements AutoCloseable {
             Guard guard = new Guard(responses, limiter, stats);
             ServerCore core = new ServerCore(guard, cached, cache, limiter, responses, stats);
             Listeners listeners = Listeners.bind(group, config.bindAddress(), core, stats, config.udpReceiveBuffer(),
-                    config.tcpIdleTimeout(), config.maxTcpConnections());
+                    config.tcpIdleTimeout(), config.maxTcpConnections(), config.readPacingRate(),
+                    config.readPacingWait());
             if (listeners.receiveBuffer() < config.udpReceiveBuffer()) {
                 LOG.warn("UDP receive buffer is {} bytes, not the {} requested: raise net.core.rmem_max",
                         listeners.receiveBuffer(), config.udpReceiveBuffer());

@@ -25,6 +25,9 @@ class BridgeConfigTest {
         assertEquals(List.of(), d.upstreams());
         assertEquals(4 << 20, d.udpReceiveBuffer());
         assertEquals(1232, d.udpPayload());
+        assertEquals(30_000, d.readPacingRate());
+        assertEquals(Duration.ofNanos(100_000), d.readPacingWait());
+        assertEquals(0, d.withReadPacing(0, Duration.ZERO).readPacingRate(), "0 turns pacing off");
     }
 
     @Test
@@ -48,7 +51,11 @@ class BridgeConfigTest {
                 () -> d.withTcp(Duration.ofSeconds(1), 0),
                 () -> d.withRateLimit(-1, 10, false),
                 () -> d.withRateLimit(10, 0, false),
-                () -> d.withIoThreads(0));
+                () -> d.withIoThreads(0),
+                () -> d.withReadPacing(-1, Duration.ofNanos(100_000)),
+                () -> d.withReadPacing(30_000, Duration.ofNanos(-1)),
+                () -> d.withReadPacing(30_000, null),
+                () -> d.withReadPacing(30_000, Duration.ofMillis(11)));
     }
 
     @ParameterizedTest

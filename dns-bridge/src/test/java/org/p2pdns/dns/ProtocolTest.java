@@ -135,6 +135,35 @@ class ProtocolTest {
         assertEquals(0, bridge.stats().get(Counter.INTERNAL_ERRORS));
     }
 
+    /**
+     * Read pacing on a real socket: at a rate of 1 query/s every read batch after the first 10 ms window is followed
+     * by a 2 ms pause with reading off. Bursts keep coming until three pauses were made; every query of every burst
+     * must still be answered, with its own id (a pause that never ended would leave the next burst unanswered).
+     */
+    @Test
+    void pacedReadsLoseNoQueryAndResumeAfterEachPause() throws Exception {
+        start(BridgeConfig.defaults().withForwarding(false, List.of()).withReadPacing(1, Duration.ofMillis(2)));
+        int id = 0;
+        try (UdpClient c = new UdpClient(bridge.udpAddress())) {
+            for (int burst = 0; burst < 5000 && bridge.stats().get(Counter.READ_PAUSES) < 3; burst++) {
+                boolean[] seen = new boolean[20];
+                int first = id;
+                for (int i = 0; i < 20; i++) {
+                    c.send(UdpClient.query("example.p2p.", "A", id++).toWire());
+                }
+                for (int i = 0; i < 20; i++) {
+                    Message m = c.receiveMessage();
+                    assertEquals(Rcode.NOERROR, m.getRcode());
+                    int k = m.getHeader().getID() - first;
+                    assertTrue(k >= 0 && k < 20 && !seen[k], "an answer to this burst, once: id " + (first + k));
+                    seen[k] = true;
+                }
+            }
+        }
+        assertTrue(bridge.stats().get(Counter.READ_PAUSES) >= 3, "reads were paced");
+        assertEquals(id, bridge.stats().get(Counter.QUERIES_UDP), "every query read");
+    }
+
     @Test
     void shortHeadersAndResponsesAreDroppedWithoutAnswer() throws Exception {
         start();

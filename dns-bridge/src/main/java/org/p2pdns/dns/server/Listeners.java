@@ -70,10 +70,11 @@ public final class Listeners {
 
     /**
      * Binds UDP first, then TCP on the port UDP got (port 0 picks a free one; if TCP cannot take the same port, a few
-     * new ports are tried).
+     * new ports are tried). UDP reads are paced (see {@link ReadPacer}) at {@code pacingRate} queries/s or more.
      */
     public static Listeners bind(EventLoopGroup group, InetSocketAddress address, ServerCore core, BridgeStats stats,
-                                 int receiveBuffer, Duration idle, int maxTcp) throws IOException {
+                                 int receiveBuffer, Duration idle, int maxTcp, int pacingRate, Duration pacingWait)
+            throws IOException {
         AtomicInteger open = new AtomicInteger();
         IOException last = null;
         for (int attempt = 0; attempt < (address.getPort() == 0 ? 5 : 1); attempt++) {
@@ -98,7 +99,8 @@ public final class Listeners {
                 udp = b.handler(new ChannelInitializer<DatagramChannel>() {
                             @Override
                             protected void initChannel(DatagramChannel ch) {
-                                ch.pipeline().addLast(new UdpHandler(core, stats));
+                                ch.pipeline().addLast(new UdpHandler(core, stats,
+                                        new ReadPacer(pacingRate, pacingWait.toNanos()), System::nanoTime));
                             }
                         })
                         .bind(address).sync().channel();

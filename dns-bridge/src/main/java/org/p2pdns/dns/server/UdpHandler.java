@@ -3,10 +3,13 @@ package org.p2pdns.dns.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.p2pdns.dns.BridgeStats;
 import org.p2pdns.dns.BridgeStats.Counter;
 
@@ -14,7 +17,9 @@ import org.p2pdns.dns.BridgeStats.Counter;
  * Netty adapter for DNS over UDP. Answers written while a batch of datagrams is being read are flushed once at the
  * end of the batch (one sendmmsg with epoll); answers that complete later (after a DHT lookup or an upstream query)
  * are flushed at once. Cached answers take {@link ServerCore#fastPath}, with this channel's scratch space and one
- * clock reading per batch (TTLs count down in whole seconds).
+ * clock reading per batch (TTLs count down in whole seconds). Under load, reads are paced by a {@link ReadPacer}:
+ * after a batch, reading stops for a moment (auto-read off, back on from a scheduled task), so the next batch is
+ * larger and the server and its clients wake up less often.
  */
 final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
@@ -28,19 +33,44 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     static final int ANSWER_BUFFER = 16 * 1024;
 
     private final ServerCore.Scratch scratch;
+    private final ReadPacer pacer;
+    private final LongSupplier nanoTime;
+    private final Runnable resume;
     private boolean inRead;
+    private boolean paused;
+    private int batchDatagrams;
     private long batchMillis = -1;
     private ByteBuf answers;
 
     UdpHandler(ServerCore core, BridgeStats stats) {
+        this(core, stats, ReadPacer.off(), System::nanoTime);
+    }
+
+    UdpHandler(ServerCore core, BridgeStats stats, ReadPacer pacer, LongSupplier nanoTime) {
         this.core = core;
         this.stats = stats;
         this.scratch = core.newScratch();
+        this.pacer = pacer;
+        this.nanoTime = nanoTime;
+        this.resume = () -> {
+            paused = false;
+            if (channel != null) {
+                channel.config().setAutoRead(true); // harmless on a closed channel
+            }
+        };
+    }
+
+    private Channel channel;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         inRead = true;
+        batchDatagrams++;
         scratch.countQuery();
         InetSocketAddress sender = packet.sender();
         if (batchMillis < 0) {
@@ -79,6 +109,18 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         batchMillis = -1;
         scratch.flushCounts(stats); // before the answers leave: a client that got one sees it counted
         ctx.flush();
+        int n = batchDatagrams;
+        batchDatagrams = 0;
+        if (n > 0 && !paused) {
+            long pause = pacer.afterBatch(n, nanoTime.getAsLong());
+            if (pause > 0) {
+                // stop reading (epoll interest in EPOLLIN removed); datagrams queue in the socket's receive buffer
+                paused = true;
+                stats.inc(Counter.READ_PAUSES);
+                ctx.channel().config().setAutoRead(false);
+                ctx.executor().schedule(resume, pause, TimeUnit.NANOSECONDS);
+            }
+        }
     }
 
     /**

@@ -38,12 +38,19 @@ public final class BenchBridgeMain {
             BridgeConfig cfg = BridgeConfig.defaults()
                     .withBindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
                     .withForwarding(true, List.of(upstream.address()));
+            // -Dbench.readPacingRate=0 measures the bridge without read pacing (the default rate otherwise)
+            cfg = cfg.withReadPacing(Integer.getInteger("bench.readPacingRate", cfg.readPacingRate()),
+                    cfg.readPacingWait());
             try (DnsBridge bridge = DnsBridge.start(cfg, resolver)) {
                 System.out.println("READY " + bridge.udpAddress().getPort() + " " + upstream.address().getPort()
                         + " rcvbuf=" + bridge.udpReceiveBuffer());
                 System.out.flush();
-                while (System.in.read() >= 0) {
-                    // until the script closes our stdin
+                int c;
+                while ((c = System.in.read()) >= 0) { // until the script closes our stdin
+                    if (c == '\n') { // a line from the script: print the counters so far
+                        System.out.println("STATS " + bridge.stats());
+                        System.out.flush();
+                    }
                 }
                 System.out.println("STATS " + bridge.stats());
             }

@@ -42,6 +42,11 @@ public final class Listeners {
     /** Datagrams read per recvmmsg call with epoll. */
     static final int BATCH = 16;
     /**
+     * Most datagrams read per wake-up (up to four recvmmsg calls); then other channels get their turn. Read pacing
+     * never pauses after a wake-up that reached it (more queries are waiting).
+     */
+    static final int READ_LIMIT = 4 * BATCH;
+    /**
      * Largest query datagram accepted with epoll's batched reads (longer ones are cut and answered FORMERR): far above
      * any real query (a question plus an OPT record with a cookie is under 300 bytes). 16 of them make a 32 KiB read
      * buffer, the largest size the pooled allocator keeps in its per-thread cache.
@@ -91,16 +96,19 @@ public final class Listeners {
                                     : new EpollDatagramChannel(family))
                             .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_QUERY_DATAGRAM)
                             .option(ChannelOption.RCVBUF_ALLOCATOR,
-                                    new FixedRecvByteBufAllocator(MAX_QUERY_DATAGRAM * BATCH));
+                                    new FixedRecvByteBufAllocator(MAX_QUERY_DATAGRAM * BATCH)
+                                            .maxMessagesPerRead(READ_LIMIT));
                 } else {
                     b.channel(NioDatagramChannel.class)
-                            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65535));
+                            .option(ChannelOption.RCVBUF_ALLOCATOR,
+                                    new FixedRecvByteBufAllocator(65535).maxMessagesPerRead(READ_LIMIT));
                 }
                 udp = b.handler(new ChannelInitializer<DatagramChannel>() {
                             @Override
                             protected void initChannel(DatagramChannel ch) {
                                 ch.pipeline().addLast(new UdpHandler(core, stats,
-                                        new ReadPacer(pacingRate, pacingWait.toNanos()), System::nanoTime));
+                                        new ReadPacer(pacingRate, pacingWait.toNanos(), READ_LIMIT),
+                                        System::nanoTime));
                             }
                         })
                         .bind(address).sync().channel();

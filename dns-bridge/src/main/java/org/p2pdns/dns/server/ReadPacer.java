@@ -15,7 +15,9 @@ package org.p2pdns.dns.server;
  *
  * <p>The arrival rate is measured over windows of at least {@link #WINDOW_NANOS}: datagrams read in the window
  * divided by its length. A window is closed by the first batch read after it is long enough, so a batch after a quiet
- * spell closes a window whose rate counts the quiet time, and pacing stops. Not thread-safe: one per channel, used on
+ * spell closes a window whose rate counts the quiet time, and pacing stops. A batch that stopped at the read limit
+ * (the most datagrams one wake-up reads) is never followed by a pause: more queries are waiting, and pausing would
+ * cap the throughput at one read limit per pause. Not thread-safe: one per channel, used on
  * its event loop. Times come from the caller (a monotonic nanosecond clock), so tests drive it directly.
  */
 final class ReadPacer {
@@ -25,6 +27,7 @@ final class ReadPacer {
 
     private final long minRate;
     private final long waitNanos;
+    private final int readLimit;
     private boolean started;
     private long windowStart;
     private long windowCount;
@@ -33,18 +36,21 @@ final class ReadPacer {
     /**
      * @param minRate   queries per second at or above which reads are paced; 0 turns pacing off
      * @param waitNanos how long reading stops after each batch while paced; 0 turns pacing off
+     * @param readLimit the most datagrams one wake-up reads (Netty's max messages per read)
      */
-    ReadPacer(long minRate, long waitNanos) {
-        if (minRate < 0 || waitNanos < 0) {
-            throw new IllegalArgumentException("minRate and waitNanos must be >= 0, got " + minRate + ", " + waitNanos);
+    ReadPacer(long minRate, long waitNanos, int readLimit) {
+        if (minRate < 0 || waitNanos < 0 || readLimit < 1) {
+            throw new IllegalArgumentException("minRate and waitNanos must be >= 0 and readLimit >= 1, got "
+                    + minRate + ", " + waitNanos + ", " + readLimit);
         }
         this.minRate = minRate;
         this.waitNanos = waitNanos;
+        this.readLimit = readLimit;
     }
 
     /** Pacing that never pauses. */
     static ReadPacer off() {
-        return new ReadPacer(0, 0);
+        return new ReadPacer(0, 0, 1);
     }
 
     boolean enabled() {
@@ -71,7 +77,7 @@ final class ReadPacer {
             windowStart = nowNanos;
             windowCount = 0;
         }
-        return busy ? waitNanos : 0;
+        return busy && datagrams < readLimit ? waitNanos : 0;
     }
 
     /** Whether the last closed window was at or above the rate (pauses are being made). */

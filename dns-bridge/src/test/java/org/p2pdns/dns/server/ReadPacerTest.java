@@ -38,7 +38,7 @@ class ReadPacerTest {
 
     @Test
     void belowTheRateReadsAreNeverPaused() {
-        ReadPacer p = new ReadPacer(30_000, WAIT);
+        ReadPacer p = new ReadPacer(30_000, WAIT, 64);
         long[] now = {5 * MS};
         // 2 queries every 100 us = 20,000/s for a second
         assertEquals(0, feed(p, now, 2, 100_000, 1000 * MS));
@@ -47,7 +47,7 @@ class ReadPacerTest {
 
     @Test
     void atTheRatePausesStartAfterOneWindowAndStopWhenTheRateFalls() {
-        ReadPacer p = new ReadPacer(30_000, WAIT);
+        ReadPacer p = new ReadPacer(30_000, WAIT, 64);
         long[] now = {0};
         // 5 every 100 us = 50,000/s: the first window (10 ms) is measured before any pause
         int first = feed(p, now, 5, 100_000, ReadPacer.WINDOW_NANOS);
@@ -66,8 +66,18 @@ class ReadPacerTest {
     }
 
     @Test
+    void aBatchThatFilledTheReadLimitIsNotFollowedByAPause() {
+        ReadPacer p = new ReadPacer(30_000, WAIT, 64);
+        long[] now = {0};
+        feed(p, now, 10, 100_000, 3 * ReadPacer.WINDOW_NANOS);
+        assertTrue(p.busy());
+        assertEquals(0, p.afterBatch(64, now[0]), "64 read, more may be waiting: read on");
+        assertEquals(WAIT, p.afterBatch(63, now[0] + 1), "63: the socket was drained");
+    }
+
+    @Test
     void aBatchAfterAQuietSpellEndsPacing() {
-        ReadPacer p = new ReadPacer(30_000, WAIT);
+        ReadPacer p = new ReadPacer(30_000, WAIT, 64);
         long[] now = {0};
         feed(p, now, 10, 100_000, 3 * ReadPacer.WINDOW_NANOS);
         assertTrue(p.busy());
@@ -81,10 +91,11 @@ class ReadPacerTest {
     void offNeverPausesAndBadSettingsAreRefused() {
         long[] now = {0};
         assertEquals(0, feed(ReadPacer.off(), now, 16, 10_000, 100 * MS));
-        assertEquals(0, feed(new ReadPacer(30_000, 0), now, 16, 10_000, 100 * MS), "no wait: off");
-        assertEquals(0, feed(new ReadPacer(0, WAIT), now, 16, 10_000, 100 * MS), "no rate: off");
-        assertThrows(IllegalArgumentException.class, () -> new ReadPacer(-1, WAIT));
-        assertThrows(IllegalArgumentException.class, () -> new ReadPacer(1, -1));
+        assertEquals(0, feed(new ReadPacer(30_000, 0, 64), now, 16, 10_000, 100 * MS), "no wait: off");
+        assertEquals(0, feed(new ReadPacer(0, WAIT, 64), now, 16, 10_000, 100 * MS), "no rate: off");
+        assertThrows(IllegalArgumentException.class, () -> new ReadPacer(-1, WAIT, 64));
+        assertThrows(IllegalArgumentException.class, () -> new ReadPacer(1, -1, 64));
+        assertThrows(IllegalArgumentException.class, () -> new ReadPacer(1, WAIT, 0));
     }
 
     @Test
@@ -92,7 +103,7 @@ class ReadPacerTest {
         BridgeStats stats = new BridgeStats();
         ServerCore core = FastPathTest.core(new MutableClock(), stats);
         long[] now = {0};
-        ReadPacer pacer = new ReadPacer(1, WAIT); // one query a second is enough: every batch after the first window
+        ReadPacer pacer = new ReadPacer(1, WAIT, 64); // one query a second is enough: every batch after the first window
         UdpHandler handler = new UdpHandler(core, stats, pacer, () -> now[0]);
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();

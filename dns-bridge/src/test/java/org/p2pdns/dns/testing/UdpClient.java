@@ -20,6 +20,9 @@ public final class UdpClient implements AutoCloseable {
     public UdpClient(InetSocketAddress server) throws IOException {
         this.server = server;
         this.socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
+        // tests send bursts of hundreds of queries: the usual 208 KiB would drop answers (each costs the buffer about
+        // 1 KiB whatever its size) whenever the reading thread is late on a loaded machine
+        socket.setReceiveBufferSize(2 << 20);
         socket.setSoTimeout(5000);
     }
 

@@ -136,8 +136,8 @@ class ProtocolTest {
     }
 
     /**
-     * Read pacing on a real socket: at a rate of 1 query/s every read batch after the first 10 ms window is followed
-     * by a 2 ms pause with reading off. Bursts keep coming until three pauses were made; every query of every burst
+     * Read pacing on a real socket: at a rate of 1 query/s every read batch after the first two 10 ms windows is
+     * followed by a 2 ms pause with reading off. Bursts keep coming until three pauses were made; every query of every burst
      * must still be answered, with its own id (a pause that never ended would leave the next burst unanswered).
      */
     @Test

@@ -14,7 +14,8 @@ package org.p2pdns.dns.server;
  * server is busy; below {@code minRate} every query is read as soon as it arrives.
  *
  * <p>The arrival rate is measured over windows of at least {@link #WINDOW_NANOS}: datagrams read in the window
- * divided by its length. A window is closed by the first batch read after it is long enough, so a batch after a quiet
+ * divided by its length. Pacing starts when two windows in a row were at or above the rate (one short burst, such as
+ * a client catching up after a stall, does not start it) and stops after the first window below it. A window is closed by the first batch read after it is long enough, so a batch after a quiet
  * spell closes a window whose rate counts the quiet time, and pacing stops. A batch that stopped at the read limit
  * (the most datagrams one wake-up reads) is never followed by a pause: more queries are waiting, and pausing would
  * cap the throughput at one read limit per pause. Not thread-safe: one per channel, used on
@@ -31,6 +32,7 @@ final class ReadPacer {
     private boolean started;
     private long windowStart;
     private long windowCount;
+    private boolean lastOver;
     private boolean busy;
 
     /**
@@ -73,7 +75,9 @@ final class ReadPacer {
         windowCount += datagrams;
         long elapsed = nowNanos - windowStart;
         if (elapsed >= WINDOW_NANOS) {
-            busy = windowCount * 1e9 / elapsed >= minRate; // in double: a window after days of quiet cannot overflow
+            boolean over = windowCount * 1e9 / elapsed >= minRate; // in double: days of quiet cannot overflow
+            busy = over && lastOver; // two windows in a row over the rate: a client's catch-up burst is not load
+            lastOver = over;
             windowStart = nowNanos;
             windowCount = 0;
         }

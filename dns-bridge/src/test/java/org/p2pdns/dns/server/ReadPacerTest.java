@@ -49,10 +49,10 @@ class ReadPacerTest {
     void atTheRatePausesStartAfterOneWindowAndStopWhenTheRateFalls() {
         ReadPacer p = new ReadPacer(30_000, WAIT, 64);
         long[] now = {0};
-        // 5 every 100 us = 50,000/s: the first window (10 ms) is measured before any pause
-        int first = feed(p, now, 5, 100_000, ReadPacer.WINDOW_NANOS);
-        assertEquals(0, first, "no pause before a whole window was measured");
-        assertEquals(WAIT, p.afterBatch(5, now[0]), "the window closed at 50,000/s: paced");
+        // 5 every 100 us = 50,000/s: two windows (10 ms each) are measured before any pause
+        int first = feed(p, now, 5, 100_000, 2 * ReadPacer.WINDOW_NANOS);
+        assertEquals(0, first, "no pause before two whole windows were measured");
+        assertEquals(WAIT, p.afterBatch(5, now[0]), "the second window closed at 50,000/s: paced");
         now[0] += 100_000;
         assertTrue(feed(p, now, 5, 100_000, 100 * MS) >= 990, "paced while the rate holds");
         // exactly the rate is paced: 3 every 100 us = 30,000/s
@@ -63,6 +63,18 @@ class ReadPacerTest {
         feed(p, now, 29, MS, 3 * ReadPacer.WINDOW_NANOS);
         assertFalse(p.busy());
         assertEquals(0, p.afterBatch(29, now[0]));
+    }
+
+    @Test
+    void oneWindowOverTheRateIsABurstNotLoad() {
+        ReadPacer p = new ReadPacer(30_000, WAIT, 64);
+        long[] now = {0};
+        for (int round = 0; round < 10; round++) {
+            // a 10 ms burst at 50,000/s between 30 ms at 20,000/s, again and again
+            assertEquals(0, feed(p, now, 2, 100_000, 3 * ReadPacer.WINDOW_NANOS));
+            assertEquals(0, feed(p, now, 5, 100_000, ReadPacer.WINDOW_NANOS), "a lone window over the rate");
+        }
+        assertFalse(p.busy());
     }
 
     @Test
@@ -103,7 +115,7 @@ class ReadPacerTest {
         BridgeStats stats = new BridgeStats();
         ServerCore core = FastPathTest.core(new MutableClock(), stats);
         long[] now = {0};
-        ReadPacer pacer = new ReadPacer(1, WAIT, 64); // one query a second is enough: every batch after the first window
+        ReadPacer pacer = new ReadPacer(1, WAIT, 64); // one query a second is enough: every batch after two windows
         UdpHandler handler = new UdpHandler(core, stats, pacer, () -> now[0]);
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
@@ -112,7 +124,7 @@ class ReadPacerTest {
         InetSocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 5354);
         InetSocketAddress client = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000);
         int id = 1;
-        for (int batch = 0; batch < 3; batch++) {
+        for (int batch = 0; batch < 4; batch++) {
             for (int i = 0; i < 4; i++) {
                 byte[] raw = UdpClient.query("example.p2p.", "A", id++).toWire();
                 ch.pipeline().fireChannelRead(new DatagramPacket(Unpooled.wrappedBuffer(raw), local, client));
@@ -121,12 +133,12 @@ class ReadPacerTest {
             now[0] += ReadPacer.WINDOW_NANOS; // each batch closes a window: 400 queries/s, over the rate
         }
         assertFalse(ch.config().isAutoRead(), "reading stopped after a batch over the rate");
-        assertEquals(1, stats.get(Counter.READ_PAUSES), "the first window had no measure; the second paused");
+        assertEquals(1, stats.get(Counter.READ_PAUSES), "no pause before two windows were over the rate");
         int answers = 0;
         for (Object out; (out = ch.readOutbound()) != null; answers++) {
             ((DatagramPacket) out).release();
         }
-        assertEquals(12, answers, "a pause comes after the batch's answers are sent");
+        assertEquals(16, answers, "a pause comes after the batch's answers are sent");
 
         ch.advanceTimeBy(WAIT - 1, TimeUnit.NANOSECONDS);
         ch.runScheduledPendingTasks();

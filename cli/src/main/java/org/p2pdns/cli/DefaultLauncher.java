@@ -26,8 +26,10 @@ final class DefaultLauncher implements Launcher {
     static final int JOIN_WAIT_SECONDS = 15;
 
     /** The bridge module's {@link DnsBridge} as the node's bridge. */
-    static final P2PNode.BridgeFactory BRIDGE = (bind, tld, resolver) -> {
-        DnsBridge b = DnsBridge.start(BridgeConfig.defaults().withBindAddress(bind).withZone(tld + "."), resolver);
+    static final P2PNode.BridgeFactory BRIDGE = (bind, tld, resolver, readPacing) -> {
+        BridgeConfig d = BridgeConfig.defaults();
+        DnsBridge b = DnsBridge.start(d.withBindAddress(bind).withZone(tld + ".")
+                .withReadPacing(readPacing, d.readPacingWait()), resolver);
         return new P2PNode.Bridge() {
             @Override
             public InetSocketAddress address() {

@@ -77,7 +77,11 @@ public final class P2PNode implements NodeControl, AutoCloseable {
     /** Starts the DNS bridge for a node (the bridge module implements it). */
     @FunctionalInterface
     public interface BridgeFactory {
-        Bridge start(InetSocketAddress bind, String tld, NameResolver resolver) throws IOException;
+        /**
+         * @param readPacing UDP queries/s at or above which the bridge paces its reads ({@code dns.read-pacing});
+         *                   0 = never
+         */
+        Bridge start(InetSocketAddress bind, String tld, NameResolver resolver, int readPacing) throws IOException;
     }
 
     /** A running DNS bridge. */
@@ -249,7 +253,7 @@ public final class P2PNode implements NodeControl, AutoCloseable {
         if (config.dnsEnabled() && options.bridge() != null) {
             InetSocketAddress dns = new InetSocketAddress(InetAddress.getByName(config.dnsAddress().host()),
                     config.dnsAddress().port());
-            bridge = options.bridge().start(dns, params.tld(), resolver);
+            bridge = options.bridge().start(dns, params.tld(), resolver, config.dnsReadPacing());
             started.add(bridge);
             l.step("DNS bridge on " + hostPort(bridge.address()) + " (UDP and TCP) for *." + params.tld());
         }

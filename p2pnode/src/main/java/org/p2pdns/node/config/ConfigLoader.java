@@ -81,6 +81,7 @@ public final class ConfigLoader {
                 stun(values),
                 bool(values, ConfigKey.DNS_ENABLED),
                 dnsAddress(values),
+                intIn(values, ConfigKey.DNS_READ_PACING, 0, NodeConfig.MAX_READ_PACING),
                 bool(values, ConfigKey.UPNP),
                 intIn(values, ConfigKey.CONTROL_PORT, 0, 65535),
                 network,

@@ -17,6 +17,7 @@ import java.util.List;
  * @param stun            STUN servers for the NAT checks; null = port 3478 of each introduction server, empty = none
  * @param dnsEnabled      whether the DNS bridge runs
  * @param dnsAddress      where the DNS bridge listens
+ * @param dnsReadPacing   UDP queries/s at or above which the DNS bridge paces its reads; 0 = never
  * @param upnp            whether to ask the router for a port mapping
  * @param controlPort     loopback TCP port of the control API, 0 for any free port
  * @param network         network parameters (TLD, proof-of-work difficulties)
@@ -26,8 +27,11 @@ import java.util.List;
  * @param stunPort        UDP port of the introduction server's STUN responder, -1 for none, 0 for any free port
  */
 public record NodeConfig(Path dataDir, String bind, int port, List<HostPort> bootstrap, List<HostPort> intro,
-                         List<HostPort> stun, boolean dnsEnabled, HostPort dnsAddress, boolean upnp, int controlPort, NetworkParams network,
+                         List<HostPort> stun, boolean dnsEnabled, HostPort dnsAddress, int dnsReadPacing, boolean upnp, int controlPort, NetworkParams network,
                          Duration queryTimeout, String introServerBind, int introServerPort, int stunPort) {
+
+    /** Highest {@code dns.read-pacing}: far above what one event loop thread can serve. */
+    public static final int MAX_READ_PACING = 10_000_000;
 
     public NodeConfig {
         if (dataDir == null) {
@@ -55,6 +59,10 @@ public record NodeConfig(Path dataDir, String bind, int port, List<HostPort> boo
         if (dnsAddress == null || !IpLiterals.isIpLiteral(dnsAddress.host())) {
             throw new ConfigException(ConfigKey.DNS_ADDRESS.key(), "dns.address: must be IP:PORT, got " + dnsAddress);
         }
+        if (dnsReadPacing < 0 || dnsReadPacing > MAX_READ_PACING) {
+            throw new ConfigException(ConfigKey.DNS_READ_PACING.key(), ConfigKey.DNS_READ_PACING.key() + ": must be in "
+                    + ConfigKey.DNS_READ_PACING.accepted() + ", got " + dnsReadPacing);
+        }
         if (network == null) {
             throw new ConfigException(ConfigKey.TLD.key(), "network parameters must be set");
         }
@@ -79,19 +87,19 @@ public record NodeConfig(Path dataDir, String bind, int port, List<HostPort> boo
 
     /** The same configuration on another UDP port (e.g. 0 for a one-shot query node). */
     public NodeConfig withPort(int newPort) {
-        return new NodeConfig(dataDir, bind, newPort, bootstrap, intro, stun, dnsEnabled, dnsAddress, upnp, controlPort,
+        return new NodeConfig(dataDir, bind, newPort, bootstrap, intro, stun, dnsEnabled, dnsAddress, dnsReadPacing, upnp, controlPort,
                 network, queryTimeout, introServerBind, introServerPort, stunPort);
     }
 
     /** The same configuration with or without the DNS bridge. */
     public NodeConfig withDns(boolean enabled) {
-        return new NodeConfig(dataDir, bind, port, bootstrap, intro, stun, enabled, dnsAddress, upnp, controlPort,
+        return new NodeConfig(dataDir, bind, port, bootstrap, intro, stun, enabled, dnsAddress, dnsReadPacing, upnp, controlPort,
                 network, queryTimeout, introServerBind, introServerPort, stunPort);
     }
 
     /** The same configuration in another data directory. */
     public NodeConfig withDataDir(Path dir) {
-        return new NodeConfig(dir, bind, port, bootstrap, intro, stun, dnsEnabled, dnsAddress, upnp, controlPort,
+        return new NodeConfig(dir, bind, port, bootstrap, intro, stun, dnsEnabled, dnsAddress, dnsReadPacing, upnp, controlPort,
                 network, queryTimeout, introServerBind, introServerPort, stunPort);
     }
 }

@@ -30,6 +30,7 @@ class ConfigLoaderTest {
         assertEquals(NetworkParams.DEFAULT, c.network());
         assertEquals(Duration.ofSeconds(10), c.queryTimeout());
         assertEquals(3478, c.stunPort());
+        assertEquals(30_000, c.dnsReadPacing());
     }
 
     @Test
@@ -45,6 +46,8 @@ class ConfigLoaderTest {
         NodeConfig env = ConfigLoader.load(dir, Map.of("P2P_PORT", "2000", "P2P_DNS_ADDRESS", "127.0.0.2:53"), Map.of());
         assertEquals(2000, env.port());
         assertEquals(new HostPort("127.0.0.2", 53), env.dnsAddress());
+
+        assertEquals(0, ConfigLoader.load(dir, Map.of("P2P_DNS_READ_PACING", "0"), Map.of()).dnsReadPacing(), "0: off");
 
         NodeConfig flags = ConfigLoader.load(dir, Map.of("P2P_PORT", "2000"), Map.of(ConfigKey.PORT, "3000"));
         assertEquals(3000, flags.port());
@@ -76,7 +79,8 @@ class ConfigLoaderTest {
                 ConfigKey.TLD, "Not A Label",
                 ConfigKey.QUERY_TIMEOUT, "0",
                 ConfigKey.INTRO_SERVER_PORT, "65536",
-                ConfigKey.CONTROL_PORT, "-1");
+                ConfigKey.CONTROL_PORT, "-1",
+                ConfigKey.DNS_READ_PACING, "-1");
         bad.forEach((k, v) -> {
             ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir, Map.of(), Map.of(k, v)),
                     k + "=" + v);

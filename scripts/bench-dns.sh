@@ -14,7 +14,7 @@
 # Usage: scripts/bench-dns.sh
 #   env: DUR=5  RATES="20000 50000 80000 100000 120000"  SETS="overlay nxdomain forwarded"  SKIP_UNBOUND=1  PAIRS=3  LAT_PAIRS=3
 #        JAVA_OPTS="-Xms256m -Xmx512m -XX:+UseSerialGC"  SERVER_CPU=0  CLIENT_CPU=1
-#        (add -Dbench.readPacingRate=0 to JAVA_OPTS to measure the bridge without read pacing)
+#        (add -Dbench.readPacingRate=30000 to JAVA_OPTS to measure the bridge with read pacing, off by default)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DUR=${DUR:-5}

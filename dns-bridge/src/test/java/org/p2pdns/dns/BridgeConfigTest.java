@@ -25,9 +25,9 @@ class BridgeConfigTest {
         assertEquals(List.of(), d.upstreams());
         assertEquals(4 << 20, d.udpReceiveBuffer());
         assertEquals(1232, d.udpPayload());
-        assertEquals(30_000, d.readPacingRate());
+        assertEquals(0, d.readPacingRate(), "read pacing is off unless asked for");
         assertEquals(Duration.ofNanos(100_000), d.readPacingWait());
-        assertEquals(0, d.withReadPacing(0, Duration.ZERO).readPacingRate(), "0 turns pacing off");
+        assertEquals(30_000, d.withReadPacing(30_000, d.readPacingWait()).readPacingRate());
     }
 
     @Test

@@ -51,6 +51,9 @@ trap cleanup EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# median "<numbers separated by spaces>" -> the middle one (the lower middle of an even count)
+median() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+
 # dnsperf <port> <file> <rate or 0> -> "sent completed lost qps"
 perf() {
   local port=$1 file=$2 rate=$3 args=()
@@ -198,9 +201,8 @@ for _ in range(50):
         pairs="$pairs ${b}/${u}"
         ratios="$ratios $(awk -v b="$b" -v u="$u" 'BEGIN{ if (u > 0) printf "%.3f", b / u; else print "nan" }')"
       done
-      median=$(echo "$ratios" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
       echo "   paired $set:$pairs -> ratios$ratios" >&2
-      echo "| $set |$pairs | $median |" >>"$RESULTS"
+      echo "| $set |$pairs | $(median "$ratios") |" >>"$RESULTS"
     done
   fi
   # Paired latency: LAT_PAIRS rounds of one 20,000 q/s run on each server, alternating; p99 of each run and the median
@@ -219,9 +221,8 @@ for _ in range(50):
         read -r _ u _ < <(latency "$UPORT" "$OUT/q-$set.txt" 20000)
         pairs="$pairs ${b}/${u}" bs="$bs $b" us="$us $u"
       done
-      med() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
       echo "   latency pairs $set:$pairs" >&2
-      echo "| $set |$pairs | $(med "$bs") | $(med "$us") |" >>"$RESULTS"
+      echo "| $set |$pairs | $(median "$bs") | $(median "$us") |" >>"$RESULTS"
     done
   fi
 fi

@@ -36,6 +36,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private final ReadPacer pacer;
     private final LongSupplier nanoTime;
     private final Runnable resume;
+    private Channel channel;
     private boolean inRead;
     private boolean paused;
     private int batchDatagrams;
@@ -59,8 +60,6 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             }
         };
     }
-
-    private Channel channel;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {

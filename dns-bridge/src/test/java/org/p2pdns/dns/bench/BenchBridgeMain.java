@@ -45,6 +45,19 @@ public final class BenchBridgeMain {
                 System.out.println("READY " + bridge.udpAddress().getPort() + " " + upstream.address().getPort()
                         + " rcvbuf=" + bridge.udpReceiveBuffer());
                 System.out.flush();
+                // -Dbench.sleeperSeconds=N: a thread that sleeps 100 us at a time for the first N seconds, to study the
+                // latency episodes at 20,000 q/s that followed read pacing (docs/benchmarks.md)
+                long sleeperSeconds = Long.getLong("bench.sleeperSeconds", 0);
+                if (sleeperSeconds > 0) {
+                    Thread t = new Thread(() -> {
+                        long end = System.nanoTime() + sleeperSeconds * 1_000_000_000L;
+                        while (System.nanoTime() < end) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                        }
+                    }, "sleeper");
+                    t.setDaemon(true);
+                    t.start();
+                }
                 int c;
                 while ((c = System.in.read()) >= 0) { // until the script closes our stdin
                     if (c == '\n') { // a line from the script: print the counters so far

@@ -37,7 +37,8 @@ import java.util.Locale;
  *                             for {@code readPacingWait} after each read batch, to wake up less often); 0 disables;
  *                             default 0 (off: with it on, latency episodes were more frequent at 20,000 q/s, see
  *                             docs/benchmarks.md); 30,000 is what the benchmarks used
- * @param readPacingWait       how long reading stops after each batch while paced; default 100 us, at most 10 ms
+ * @param readPacingWait       how long reading stops after each batch while paced; default 100 us, at most 10 ms;
+ *                             zero also turns pacing off
  */
 public record BridgeConfig(InetSocketAddress bindAddress, String zone, boolean forwarding,
                            List<InetSocketAddress> upstreams, Path resolvConf, Duration upstreamTimeout,

@@ -15,11 +15,12 @@ package org.p2pdns.dns.server;
  *
  * <p>The arrival rate is measured over windows of at least {@link #WINDOW_NANOS}: datagrams read in the window
  * divided by its length. Pacing starts when two windows in a row were at or above the rate (one short burst, such as
- * a client catching up after a stall, does not start it) and stops after the first window below it. A window is closed by the first batch read after it is long enough, so a batch after a quiet
- * spell closes a window whose rate counts the quiet time, and pacing stops. A batch that stopped at the read limit
- * (the most datagrams one wake-up reads) is never followed by a pause: more queries are waiting, and pausing would
- * cap the throughput at one read limit per pause. Not thread-safe: one per channel, used on
- * its event loop. Times come from the caller (a monotonic nanosecond clock), so tests drive it directly.
+ * a client catching up after a stall, does not start it) and stops after the first window below it. A window is
+ * closed by the first batch read after it is long enough, so a batch after a quiet spell closes a window whose rate
+ * counts the quiet time, and pacing stops. A batch that stopped at the read limit (the most datagrams one wake-up
+ * reads) is never followed by a pause: more queries are waiting, and pausing would cap the throughput at one read
+ * limit per pause. Not thread-safe: one per channel, used on its event loop. Times come from the caller (a monotonic
+ * nanosecond clock), so tests drive it directly. Off by default ({@code BridgeConfig.readPacingRate}).
  */
 final class ReadPacer {
 

@@ -3,7 +3,6 @@ package org.p2pdns.dns.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -35,8 +34,6 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private final ServerCore.Scratch scratch;
     private final ReadPacer pacer;
     private final LongSupplier nanoTime;
-    private final Runnable resume;
-    private Channel channel;
     private boolean inRead;
     private boolean paused;
     private int batchDatagrams;
@@ -53,17 +50,6 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         this.scratch = core.newScratch();
         this.pacer = pacer;
         this.nanoTime = nanoTime;
-        this.resume = () -> {
-            paused = false;
-            if (channel != null) {
-                channel.config().setAutoRead(true); // harmless on a closed channel
-            }
-        };
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
     }
 
     @Override
@@ -117,7 +103,10 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
                 paused = true;
                 stats.inc(Counter.READ_PAUSES);
                 ctx.channel().config().setAutoRead(false);
-                ctx.executor().schedule(resume, pause, TimeUnit.NANOSECONDS);
+                ctx.executor().schedule(() -> {
+                    paused = false;
+                    ctx.channel().config().setAutoRead(true); // harmless on a closed channel
+                }, pause, TimeUnit.NANOSECONDS);
             }
         }
     }

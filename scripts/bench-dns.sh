@@ -8,7 +8,8 @@
 #   - server CPU per query at a fixed 50,000 queries/s (utime+stime of the server process from /proc/<pid>/stat);
 #   - latency p50/p99 at 20,000 queries/s (from dnsperf -v, one line per query), and at 50,000 queries/s;
 #   - with unbound: PAIRS rounds of CPU per query at 50,000 q/s, bridge and unbound alternating, and the median ratio;
-#     LAT_PAIRS rounds of p99 latency at 20,000 q/s, alternating, and each server's median p99.
+#     LAT_PAIRS rounds of p99 latency at 20,000 q/s, alternating, and each server's median p99, over all runs and over
+#     the runs during which dnsperf's CPU did not stall (scripts/client-stalls.py).
 # The server runs pinned to CPU 0 and dnsperf to CPU 1 (taskset). Bounded: every dnsperf run lasts DUR seconds.
 #
 # Usage: scripts/bench-dns.sh
@@ -42,17 +43,19 @@ for i in $(seq 0 999); do echo "fwd$i.bench.test A"; done >"$OUT/q-forwarded.txt
 CLK_TCK=$(getconf CLK_TCK)
 BRIDGE_PID=""
 UNBOUND_PID=""
+SAMPLER_PID=""
 cleanup() {
   exec 9>&- 2>/dev/null || true
   [ -n "$BRIDGE_PID" ] && kill "$BRIDGE_PID" 2>/dev/null || true
   [ -n "$UNBOUND_PID" ] && kill "$UNBOUND_PID" 2>/dev/null || true
+  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # median "<numbers separated by spaces>" -> the middle one (the lower middle of an even count)
-median() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+median() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{print NR ? a[int((NR+1)/2)] : "n/a"}'; }
 
 # dnsperf <port> <file> <rate or 0> -> "sent completed lost qps"
 perf() {
@@ -206,24 +209,45 @@ for _ in range(50):
     done
   fi
   # Paired latency: LAT_PAIRS rounds of one 20,000 q/s run on each server, alternating; p99 of each run and the median
-  # p99 of each server (one run's p99 moves by a factor of 2 or more between runs on this machine).
+  # p99 of each server (one run's p99 moves by a factor of 2 or more between runs on this machine). A sampler
+  # (scripts/client-stalls.py, pinned to the server's CPU, running for both servers alike) marks the runs during which
+  # dnsperf's CPU stalled: such a run's p99 measures the stall, not the server. Each server's median p99 is given over
+  # all runs and over the runs without a stall.
   LAT_PAIRS=${LAT_PAIRS:-3}
   if [ "$LAT_PAIRS" -gt 0 ]; then
     {
       echo
-      echo "| query set | p99 ms @20k, bridge/unbound (alternating runs) | median p99 bridge | median p99 unbound |"
+      echo "| query set | p99 ms @20k, bridge/unbound (alternating runs; * = dnsperf's CPU stalled) | median p99 bridge: all runs / no stall (stalled runs) | median p99 unbound: all runs / no stall (stalled runs) |"
       echo "| --- | --- | --- | --- |"
-    } >>"$RESULTS"
+    } >"$OUT/latency.md"
+    : >"$OUT/stalls.txt"
+    taskset -c "$SERVER_CPU" python3 "$ROOT/scripts/client-stalls.py" sample "$OUT/stalls.txt" 9>&- &
+    SAMPLER_PID=$!
+    # lat_run <port> <file> -> "p99 stalls" of one 20,000 q/s run
+    lat_run() {
+      local t0 t1 p99
+      read -r t0 _ </proc/uptime
+      read -r _ p99 _ < <(latency "$1" "$2" 20000)
+      read -r t1 _ </proc/uptime
+      echo "$p99 $(python3 "$ROOT/scripts/client-stalls.py" check "$OUT/stalls.txt" "$t0" "$t1" "$CLIENT_CPU")"
+    }
     for set in $SETS; do
-      pairs="" bs="" us=""
+      pairs="" bs="" us="" bc="" uc="" bn=0 un=0
       for _ in $(seq 1 "$LAT_PAIRS"); do
-        read -r _ b _ < <(latency "$BRIDGE_PORT" "$OUT/q-$set.txt" 20000)
-        read -r _ u _ < <(latency "$UPORT" "$OUT/q-$set.txt" 20000)
-        pairs="$pairs ${b}/${u}" bs="$bs $b" us="$us $u"
+        read -r b bst < <(lat_run "$BRIDGE_PORT" "$OUT/q-$set.txt")
+        read -r u ust < <(lat_run "$UPORT" "$OUT/q-$set.txt")
+        bs="$bs $b" us="$us $u"
+        if [ "$bst" -gt 0 ]; then bn=$((bn + 1)); b="$b*"; else bc="$bc $b"; fi
+        if [ "$ust" -gt 0 ]; then un=$((un + 1)); u="$u*"; else uc="$uc $u"; fi
+        pairs="$pairs ${b}/${u}"
       done
       echo "   latency pairs $set:$pairs" >&2
-      echo "| $set |$pairs | $(median "$bs") | $(median "$us") |" >>"$RESULTS"
+      echo "| $set |$pairs | $(median "$bs") / $(median "$bc") ($bn) | $(median "$us") / $(median "$uc") ($un) |" \
+          >>"$OUT/latency.md"
     done
+    kill "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=""
+    cat "$OUT/latency.md" >>"$RESULTS"
   fi
 fi
 

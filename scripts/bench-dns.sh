@@ -8,14 +8,15 @@
 #   - server CPU per query at a fixed 50,000 queries/s (utime+stime of the server process from /proc/<pid>/stat);
 #   - latency p50/p99 at 20,000 queries/s (from dnsperf -v, one line per query), and at 50,000 queries/s;
 #   - with unbound: PAIRS rounds of CPU per query at 50,000 q/s, bridge and unbound alternating, and the median ratio;
-#     LAT_PAIRS rounds of p99 latency at 20,000 q/s, alternating, and each server's median p99, over all runs and over
-#     the runs during which dnsperf's CPU did not stall (scripts/client-stalls.py).
+#     LAT_PAIRS rounds of p99 latency at 20,000 q/s, alternating, and each server's median p99 of whole runs and of a
+#     run's typical second (scripts/latency-stats.py); STALLS=1 marks the runs during which dnsperf's CPU stalled.
 # The server runs pinned to CPU 0 and dnsperf to CPU 1 (taskset). Bounded: every dnsperf run lasts DUR seconds.
 #
 # Usage: scripts/bench-dns.sh
 #   env: DUR=5  RATES="20000 50000 80000 100000 120000"  SETS="overlay nxdomain forwarded"  SKIP_UNBOUND=1  PAIRS=3  LAT_PAIRS=3
+#        STALLS=1
 #        JAVA_OPTS="-Xms256m -Xmx512m -XX:+UseSerialGC"  SERVER_CPU=0  CLIENT_CPU=1
-#        (add -Dbench.readPacingRate=30000 to JAVA_OPTS to measure the bridge with read pacing, off by default)
+#        (add -Dbench.readPacingRate=0 to JAVA_OPTS to measure the bridge without read pacing, on from 30,000 q/s by default)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DUR=${DUR:-5}
@@ -100,12 +101,12 @@ measure() {
     "$peak" "$peakq" "$cpu_us" "$p50" "$p99" "$p50b / $p99b" "$done/$sent lost $lost"
 }
 
-# latency <port> <file> <rate> -> "p50_ms p99_ms count" of one dnsperf -v run
+# latency <port> <file> <rate> -> "p50_ms p99_ms count p99_ms_of_a_typical_second" of one dnsperf -v run (one line
+# per query; scripts/latency-stats.py)
 latency() {
   taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$1" -d "$2" -l "$DUR" -c 4 -q 500 -t 2 -Q "$3" -v 2>/dev/null \
-    | awk '/^> (NOERROR|NXDOMAIN|SERVFAIL|REFUSED) /{print $NF * 1000}' | sort -n \
-    | awk '{a[NR]=$1} END{ if (NR == 0) { print "n/a n/a 0"; exit } i50=int(NR*0.50); if (i50<1) i50=1; i99=int(NR*0.99); if (i99<1) i99=1;
-                          printf "%.3f %.3f %d\n", a[i50], a[i99], NR }'
+    | awk '/^> (NOERROR|NXDOMAIN|SERVFAIL|REFUSED) /{print $NF * 1000}' >"$OUT/latencies.txt"
+  python3 "$ROOT/scripts/latency-stats.py" "$OUT/latencies.txt" "$3"
 }
 
 echo "== starting the bridge (CPU $SERVER_CPU)"
@@ -208,44 +209,49 @@ for _ in range(50):
       echo "| $set |$pairs | $(median "$ratios") |" >>"$RESULTS"
     done
   fi
-  # Paired latency: LAT_PAIRS rounds of one 20,000 q/s run on each server, alternating; p99 of each run and the median
-  # p99 of each server (one run's p99 moves by a factor of 2 or more between runs on this machine). A sampler
-  # (scripts/client-stalls.py, pinned to the server's CPU, running for both servers alike) marks the runs during which
-  # dnsperf's CPU stalled: such a run's p99 measures the stall, not the server. Each server's median p99 is given over
-  # all runs and over the runs without a stall.
+  # Paired latency: LAT_PAIRS rounds of one 20,000 q/s run on each server, alternating. Each server's median over its
+  # runs of the run's p99, and of the p99 of a typical second of the run (the median over the run's seconds): a stall
+  # of a tenth of a second sets a whole run's p99 on this machine (dnsperf's CPU busy in the kernel while the server
+  # idles, with unbound as with the bridge; docs/benchmarks.md). With STALLS=1 a sampler (scripts/client-stalls.py,
+  # pinned to the server's CPU) also marks the runs during which dnsperf's CPU stalled.
   LAT_PAIRS=${LAT_PAIRS:-3}
   if [ "$LAT_PAIRS" -gt 0 ]; then
     {
       echo
-      echo "| query set | p99 ms @20k, bridge/unbound (alternating runs; * = dnsperf's CPU stalled) | median p99 bridge: all runs / no stall (stalled runs) | median p99 unbound: all runs / no stall (stalled runs) |"
+      echo "| query set | p99 ms @20k, bridge/unbound (alternating runs${STALLS:+; * = the dnsperf CPU stalled}) | bridge: median p99 of runs / of typical seconds | unbound: median p99 of runs / of typical seconds |"
       echo "| --- | --- | --- | --- |"
     } >"$OUT/latency.md"
-    : >"$OUT/stalls.txt"
-    taskset -c "$SERVER_CPU" python3 "$ROOT/scripts/client-stalls.py" sample "$OUT/stalls.txt" 9>&- &
-    SAMPLER_PID=$!
-    # lat_run <port> <file> -> "p99 stalls" of one 20,000 q/s run
+    if [ -n "${STALLS:-}" ]; then
+      : >"$OUT/stalls.txt"
+      taskset -c "$SERVER_CPU" python3 "$ROOT/scripts/client-stalls.py" sample "$OUT/stalls.txt" 9>&- &
+      SAMPLER_PID=$!
+    fi
+    # lat_run <port> <file> -> "p99 p99-of-a-typical-second mark" of one 20,000 q/s run; mark is * if dnsperf's CPU
+    # stalled (STALLS=1)
     lat_run() {
-      local t0 t1 p99
+      local t0 t1 p99 typical
       read -r t0 _ </proc/uptime
-      read -r _ p99 _ < <(latency "$1" "$2" 20000)
+      read -r _ p99 _ typical < <(latency "$1" "$2" 20000)
       read -r t1 _ </proc/uptime
-      echo "$p99 $(python3 "$ROOT/scripts/client-stalls.py" check "$OUT/stalls.txt" "$t0" "$t1" "$CLIENT_CPU")"
+      if [ -n "${STALLS:-}" ] \
+          && [ "$(python3 "$ROOT/scripts/client-stalls.py" check "$OUT/stalls.txt" "$t0" "$t1" "$CLIENT_CPU")" -gt 0 ]; then
+        echo "$p99 $typical *"
+      else
+        echo "$p99 $typical -"
+      fi
     }
     for set in $SETS; do
-      pairs="" bs="" us="" bc="" uc="" bn=0 un=0
+      pairs="" bs="" us="" bt="" ut=""
       for _ in $(seq 1 "$LAT_PAIRS"); do
-        read -r b bst < <(lat_run "$BRIDGE_PORT" "$OUT/q-$set.txt")
-        read -r u ust < <(lat_run "$UPORT" "$OUT/q-$set.txt")
-        bs="$bs $b" us="$us $u"
-        if [ "$bst" -gt 0 ]; then bn=$((bn + 1)); b="$b*"; else bc="$bc $b"; fi
-        if [ "$ust" -gt 0 ]; then un=$((un + 1)); u="$u*"; else uc="$uc $u"; fi
-        pairs="$pairs ${b}/${u}"
+        read -r b btyp bmark < <(lat_run "$BRIDGE_PORT" "$OUT/q-$set.txt")
+        read -r u utyp umark < <(lat_run "$UPORT" "$OUT/q-$set.txt")
+        bs="$bs $b" us="$us $u" bt="$bt $btyp" ut="$ut $utyp"
+        pairs="$pairs ${b}${bmark#-}/${u}${umark#-}"
       done
       echo "   latency pairs $set:$pairs" >&2
-      echo "| $set |$pairs | $(median "$bs") / $(median "$bc") ($bn) | $(median "$us") / $(median "$uc") ($un) |" \
-          >>"$OUT/latency.md"
+      echo "| $set |$pairs | $(median "$bs") / $(median "$bt") | $(median "$us") / $(median "$ut") |" >>"$OUT/latency.md"
     done
-    kill "$SAMPLER_PID" 2>/dev/null || true
+    [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
     SAMPLER_PID=""
     cat "$OUT/latency.md" >>"$RESULTS"
   fi

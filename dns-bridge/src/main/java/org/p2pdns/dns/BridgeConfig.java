@@ -35,8 +35,7 @@ import java.util.Locale;
  * @param ioThreads            Netty event loop threads; default 1
  * @param readPacingRate       UDP queries per second at or above which the listener paces its reads (stops reading
  *                             for {@code readPacingWait} after each read batch, to wake up less often); 0 disables;
- *                             default 0 (off: with it on, latency episodes were more frequent at 20,000 q/s, see
- *                             docs/benchmarks.md); 30,000 is what the benchmarks used
+ *                             default 30,000 (well above what one machine's programs ask; see docs/benchmarks.md)
  * @param readPacingWait       how long reading stops after each batch while paced; default 100 us, at most 10 ms;
  *                             zero also turns pacing off
  */
@@ -107,7 +106,7 @@ public record BridgeConfig(InetSocketAddress bindAddress, String zone, boolean f
         return new BridgeConfig(new InetSocketAddress(loopback(), DEFAULT_PORT), "p2p.", true, List.of(),
                 Path.of("/etc/resolv.conf"), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(60),
                 100_000, Duration.ofDays(1), Duration.ofDays(1), 1232, 4 << 20, Duration.ofSeconds(10), 512,
-                1000, 2000, false, 1, 0, Duration.ofNanos(100_000));
+                1000, 2000, false, 1, 30_000, Duration.ofNanos(100_000));
     }
 
     public BridgeConfig withBindAddress(InetSocketAddress a) {

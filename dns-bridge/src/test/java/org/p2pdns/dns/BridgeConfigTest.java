@@ -25,9 +25,9 @@ class BridgeConfigTest {
         assertEquals(List.of(), d.upstreams());
         assertEquals(4 << 20, d.udpReceiveBuffer());
         assertEquals(1232, d.udpPayload());
-        assertEquals(0, d.readPacingRate(), "read pacing is off unless asked for");
+        assertEquals(30_000, d.readPacingRate(), "reads are paced from 30,000 queries/s");
         assertEquals(Duration.ofNanos(100_000), d.readPacingWait());
-        assertEquals(30_000, d.withReadPacing(30_000, d.readPacingWait()).readPacingRate());
+        assertEquals(0, d.withReadPacing(0, d.readPacingWait()).readPacingRate());
     }
 
     @Test

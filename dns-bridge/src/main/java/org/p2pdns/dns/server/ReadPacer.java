@@ -20,7 +20,8 @@ package org.p2pdns.dns.server;
  * counts the quiet time, and pacing stops. A batch that stopped at the read limit (the most datagrams one wake-up
  * reads) is never followed by a pause: more queries are waiting, and pausing would cap the throughput at one read
  * limit per pause. Not thread-safe: one per channel, used on its event loop. Times come from the caller (a monotonic
- * nanosecond clock), so tests drive it directly. Off by default ({@code BridgeConfig.readPacingRate}).
+ * nanosecond clock), so tests drive it directly. On from 30,000 queries/s by default
+ * ({@code BridgeConfig.readPacingRate}).
  */
 final class ReadPacer {
 

@@ -18,7 +18,7 @@ public enum ConfigKey {
             "STUN servers for the NAT checks; empty = port 3478 of each introduction server"),
     DNS_ENABLED("dns.enabled", "true", "true or false (also yes/no, on/off)", "run the DNS bridge"),
     DNS_ADDRESS("dns.address", "127.0.0.1:5354", "IP:PORT (port 0..65535)", "where the DNS bridge listens (UDP and TCP)"),
-    DNS_READ_PACING("dns.read-pacing", "0", "0..10000000 (queries/s; 0 = never)",
+    DNS_READ_PACING("dns.read-pacing", "30000", "0..10000000 (queries/s; 0 = never)",
             "UDP query rate at or above which the DNS bridge pauses 100 us after each read batch, to wake up less often"),
     UPNP("upnp", "false", "true or false (also yes/no, on/off)", "ask the router for a port mapping with UPnP IGD (opt-in)"),
     CONTROL_PORT("control.port", "0", "0..65535 (0 = any free port)",

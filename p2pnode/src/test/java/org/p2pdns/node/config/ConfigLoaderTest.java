@@ -30,7 +30,7 @@ class ConfigLoaderTest {
         assertEquals(NetworkParams.DEFAULT, c.network());
         assertEquals(Duration.ofSeconds(10), c.queryTimeout());
         assertEquals(3478, c.stunPort());
-        assertEquals(0, c.dnsReadPacing(), "read pacing is off unless asked for");
+        assertEquals(30_000, c.dnsReadPacing(), "reads are paced from 30,000 queries/s");
     }
 
     @Test
@@ -47,7 +47,7 @@ class ConfigLoaderTest {
         assertEquals(2000, env.port());
         assertEquals(new HostPort("127.0.0.2", 53), env.dnsAddress());
 
-        assertEquals(30_000, ConfigLoader.load(dir, Map.of("P2P_DNS_READ_PACING", "30000"), Map.of()).dnsReadPacing());
+        assertEquals(0, ConfigLoader.load(dir, Map.of("P2P_DNS_READ_PACING", "0"), Map.of()).dnsReadPacing());
 
         NodeConfig flags = ConfigLoader.load(dir, Map.of("P2P_PORT", "2000"), Map.of(ConfigKey.PORT, "3000"));
         assertEquals(3000, flags.port());

@@ -9,12 +9,13 @@
 #   - latency p50/p99 at 20,000 queries/s (from dnsperf -v, one line per query), and at 50,000 queries/s;
 #   - with unbound: PAIRS rounds of CPU per query at 50,000 q/s, bridge and unbound alternating, and the median ratio;
 #     LAT_PAIRS rounds of p99 latency at 20,000 q/s, alternating, and each server's median p99 of whole runs and of a
-#     run's typical second (scripts/latency-stats.py); STALLS=1 marks the runs during which dnsperf's CPU stalled.
+#     run's typical second (scripts/latency-stats.py); STALLS=1 marks the runs during which dnsperf's CPU stalled;
+#     AA_PAIRS rounds of the same between unbound and a second, identical unbound (the spread between equal servers).
 # The server runs pinned to CPU 0 and dnsperf to CPU 1 (taskset). Bounded: every dnsperf run lasts DUR seconds.
 #
 # Usage: scripts/bench-dns.sh
 #   env: DUR=5  RATES="20000 50000 80000 100000 120000"  SETS="overlay nxdomain forwarded"  SKIP_UNBOUND=1  PAIRS=3  LAT_PAIRS=3
-#        STALLS=1
+#        STALLS=1  AA_PAIRS=0
 #        JAVA_OPTS="-Xms256m -Xmx512m -XX:+UseSerialGC"  SERVER_CPU=0  CLIENT_CPU=1
 #        (add -Dbench.readPacingRate=0 to JAVA_OPTS to measure the bridge without read pacing, on from 30,000 q/s by default)
 set -euo pipefail
@@ -44,14 +45,30 @@ for i in $(seq 0 999); do echo "fwd$i.bench.test A"; done >"$OUT/q-forwarded.txt
 CLK_TCK=$(getconf CLK_TCK)
 BRIDGE_PID=""
 UNBOUND_PID=""
+UNBOUND2_PID=""
 SAMPLER_PID=""
 cleanup() {
   exec 9>&- 2>/dev/null || true
   [ -n "$BRIDGE_PID" ] && kill "$BRIDGE_PID" 2>/dev/null || true
   [ -n "$UNBOUND_PID" ] && kill "$UNBOUND_PID" 2>/dev/null || true
+  [ -n "$UNBOUND2_PID" ] && kill "$UNBOUND2_PID" 2>/dev/null || true
   [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
+
+# free_port -> a port free for both UDP and TCP on 127.0.0.1
+free_port() {
+  python3 -c 'import socket
+for _ in range(50):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); p = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        t.close(); u.close()'
+}
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -133,17 +150,7 @@ done
 
 if [ -z "${SKIP_UNBOUND:-}" ] && command -v unbound >/dev/null; then
   echo "== starting unbound (CPU $SERVER_CPU) with the same 1,000 names as local-data"
-  # a port free for both UDP and TCP on 127.0.0.1
-  UPORT=$(python3 -c 'import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); p = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        t.close(); u.close()')
+  UPORT=$(free_port)
   mkdir -p "$OUT/unbound"
   {
     echo "server:"
@@ -213,48 +220,68 @@ for _ in range(50):
   # runs of the run's p99, and of the p99 of a typical second of the run (the median over the run's seconds): a stall
   # of a tenth of a second sets a whole run's p99 on this machine (dnsperf's CPU busy in the kernel while the server
   # idles, with unbound as with the bridge; docs/benchmarks.md). With STALLS=1 a sampler (scripts/client-stalls.py,
-  # pinned to the server's CPU) also marks the runs during which dnsperf's CPU stalled.
+  # pinned to the server's CPU) also marks the runs during which dnsperf's CPU stalled. AA_PAIRS rounds of the same
+  # between unbound and a second, identical unbound show how far two equal servers' figures fall apart here.
   LAT_PAIRS=${LAT_PAIRS:-3}
-  if [ "$LAT_PAIRS" -gt 0 ]; then
-    {
-      echo
-      echo "| query set | p99 ms @20k, bridge/unbound (alternating runs${STALLS:+; * = the dnsperf CPU stalled}) | bridge: median p99 of runs / of typical seconds | unbound: median p99 of runs / of typical seconds |"
-      echo "| --- | --- | --- | --- |"
-    } >"$OUT/latency.md"
-    if [ -n "${STALLS:-}" ]; then
-      : >"$OUT/stalls.txt"
-      taskset -c "$SERVER_CPU" python3 "$ROOT/scripts/client-stalls.py" sample "$OUT/stalls.txt" 9>&- &
-      SAMPLER_PID=$!
-    fi
-    # lat_run <port> <file> -> "p99 p99-of-a-typical-second mark" of one 20,000 q/s run; mark is * if dnsperf's CPU
-    # stalled (STALLS=1)
-    lat_run() {
-      local t0 t1 p99 typical
-      read -r t0 _ </proc/uptime
-      read -r _ p99 _ typical < <(latency "$1" "$2" 20000)
-      read -r t1 _ </proc/uptime
-      if [ -n "${STALLS:-}" ] \
-          && [ "$(python3 "$ROOT/scripts/client-stalls.py" check "$OUT/stalls.txt" "$t0" "$t1" "$CLIENT_CPU")" -gt 0 ]; then
-        echo "$p99 $typical *"
-      else
-        echo "$p99 $typical -"
-      fi
-    }
-    for set in $SETS; do
-      pairs="" bs="" us="" bt="" ut=""
-      for _ in $(seq 1 "$LAT_PAIRS"); do
-        read -r b btyp bmark < <(lat_run "$BRIDGE_PORT" "$OUT/q-$set.txt")
-        read -r u utyp umark < <(lat_run "$UPORT" "$OUT/q-$set.txt")
-        bs="$bs $b" us="$us $u" bt="$bt $btyp" ut="$ut $utyp"
-        pairs="$pairs ${b}${bmark#-}/${u}${umark#-}"
-      done
-      echo "   latency pairs $set:$pairs" >&2
-      echo "| $set |$pairs | $(median "$bs") / $(median "$bt") | $(median "$us") / $(median "$ut") |" >>"$OUT/latency.md"
-    done
-    [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
-    SAMPLER_PID=""
-    cat "$OUT/latency.md" >>"$RESULTS"
+  AA_PAIRS=${AA_PAIRS:-0}
+  if [ -n "${STALLS:-}" ] && [ $((LAT_PAIRS + AA_PAIRS)) -gt 0 ]; then
+    : >"$OUT/stalls.txt"
+    taskset -c "$SERVER_CPU" python3 "$ROOT/scripts/client-stalls.py" sample "$OUT/stalls.txt" 9>&- &
+    SAMPLER_PID=$!
   fi
+  # lat_run <port> <file> -> "p99 p99-of-a-typical-second mark" of one 20,000 q/s run; mark is * if dnsperf's CPU
+  # stalled (STALLS=1)
+  lat_run() {
+    local t0 t1 p99 typical
+    read -r t0 _ </proc/uptime
+    read -r _ p99 _ typical < <(latency "$1" "$2" 20000)
+    read -r t1 _ </proc/uptime
+    if [ -n "${STALLS:-}" ] \
+        && [ "$(python3 "$ROOT/scripts/client-stalls.py" check "$OUT/stalls.txt" "$t0" "$t1" "$CLIENT_CPU")" -gt 0 ]; then
+      echo "$p99 $typical *"
+    else
+      echo "$p99 $typical -"
+    fi
+  }
+  # lat_pairs <rounds> <name a> <port a> <name b> <port b> -> a markdown table, one row per query set
+  lat_pairs() {
+    local rounds=$1 na=$2 pa=$3 nb=$4 pb=$5 set pairs as bs at bt a atyp amark b btyp bmark
+    echo
+    echo "| query set | p99 ms @20k, $na/$nb (alternating runs${STALLS:+; * = the dnsperf CPU stalled}) | $na: median p99 of runs / of typical seconds | $nb: median p99 of runs / of typical seconds |"
+    echo "| --- | --- | --- | --- |"
+    for set in $SETS; do
+      pairs="" as="" bs="" at="" bt=""
+      for _ in $(seq 1 "$rounds"); do
+        read -r a atyp amark < <(lat_run "$pa" "$OUT/q-$set.txt")
+        read -r b btyp bmark < <(lat_run "$pb" "$OUT/q-$set.txt")
+        as="$as $a" bs="$bs $b" at="$at $atyp" bt="$bt $btyp"
+        pairs="$pairs ${a}${amark#-}/${b}${bmark#-}"
+      done
+      echo "   latency pairs $na/$nb $set:$pairs" >&2
+      echo "| $set |$pairs | $(median "$as") / $(median "$at") | $(median "$bs") / $(median "$bt") |"
+    done
+  }
+  if [ "$LAT_PAIRS" -gt 0 ]; then
+    lat_pairs "$LAT_PAIRS" bridge "$BRIDGE_PORT" unbound "$UPORT" >>"$RESULTS"
+  fi
+  if [ "$AA_PAIRS" -gt 0 ]; then
+    UPORT2=$(free_port)
+    mkdir -p "$OUT/unbound-2"
+    sed "s/@$UPORT\$/@$UPORT2/; s/^  port: $UPORT\$/  port: $UPORT2/; s|$OUT/unbound\"|$OUT/unbound-2\"|" \
+        "$OUT/unbound/unbound.conf" >"$OUT/unbound-2/unbound.conf"
+    taskset -c "$SERVER_CPU" unbound -d -c "$OUT/unbound-2/unbound.conf" >"$OUT/unbound-2/out.log" 2>&1 9>&- &
+    UNBOUND2_PID=$!
+    for _ in $(seq 1 50); do
+      dig @127.0.0.1 -p "$UPORT2" name1.p2p A +time=1 +tries=1 +short 2>/dev/null | grep -q 10.0.0.1 && break
+      sleep 0.2
+    done
+    for set in $SETS; do perf "$UPORT2" "$OUT/q-$set.txt" 0 >/dev/null; done
+    lat_pairs "$AA_PAIRS" unbound "$UPORT" unbound-2 "$UPORT2" >>"$RESULTS"
+    kill "$UNBOUND2_PID" 2>/dev/null || true
+    UNBOUND2_PID=""
+  fi
+  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
+  SAMPLER_PID=""
 fi
 
 [ -n "$UNBOUND_PID" ] && kill "$UNBOUND_PID" 2>/dev/null || true

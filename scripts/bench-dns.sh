@@ -57,18 +57,7 @@ cleanup() {
 trap cleanup EXIT
 
 # free_port -> a port free for both UDP and TCP on 127.0.0.1
-free_port() {
-  python3 -c 'import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); p = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        t.close(); u.close()'
-}
+free_port() { python3 "$ROOT/scripts/free-port.py"; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 

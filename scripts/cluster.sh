@@ -40,20 +40,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # a port free for both UDP and TCP on 127.0.0.1 (the bridge listens on both)
-free_port() {
-  python3 - <<'PY'
-import socket
-while True:
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port)); print(port); break
-    except OSError:
-        pass
-    finally:
-        t.close(); u.close()
-PY
-}
+free_port() { python3 "$ROOT/scripts/free-port.py"; }
 
 "$ROOT/scripts/p2p" --version >/dev/null   # builds the jar on first use
 JAR="$ROOT/cli/target/p2p.jar"

@@ -264,6 +264,9 @@ if [ -z "${SKIP_UNBOUND:-}" ] && command -v unbound >/dev/null; then
       dig @127.0.0.1 -p "$UPORT2" name1.p2p A +time=1 +tries=1 +short 2>/dev/null | grep -q 10.0.0.1 && break
       sleep 0.2
     done
+    if ! kill -0 "$UNBOUND2_PID" 2>/dev/null; then
+      echo "the second unbound did not start:" >&2; cat "$OUT/unbound-2/out.log" >&2; exit 1
+    fi
     for set in $SETS; do perf "$UPORT2" "$OUT/q-$set.txt" 0 >/dev/null; done
     lat_pairs "$AA_PAIRS" unbound "$UPORT" unbound-2 "$UPORT2" >>"$RESULTS"
     kill "$UNBOUND2_PID" 2>/dev/null || true

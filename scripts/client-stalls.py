@@ -6,8 +6,8 @@ kernel, while the server's CPU idles and the server is woken a tenth as often as
 the bridge; docs/benchmarks.md shows the samples and a perf profile of one). The queries sent then wait 1-6 ms (up to
 80 ms), so such a run's p99 measures the stall, not the server.
 
-  client-stalls.py sample OUT           every 0.1 s, append "uptime cpuN idle ticks... ctxt" (all CPUs) to OUT, until
-                                        the parent process exits
+  client-stalls.py sample OUT           every 0.1 s, append "uptime ctxt idle-ticks-of-cpu0 idle-ticks-of-cpu1 ..."
+                                        to OUT, until the parent process exits
   client-stalls.py check OUT T0 T1 CPU  print how many samples between uptimes T0 and T1 were stalls: CPU (the
                                         client's) had idle time under 25% of the sample while the machine's context
                                         switches fell under half of their median over that window
